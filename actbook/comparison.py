@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -73,6 +74,17 @@ def _format_number(v) -> str:
     return f"{v:.4g}"
 
 
+def property_value(act, key):
+    """One property of an activation: ``act.properties`` may be a mapping or an object
+    with attributes (the registry's :class:`~actbook.activations.Properties`). Chapter 7."""
+    props = getattr(act, "properties", None)
+    if props is None:
+        return None
+    if isinstance(props, Mapping):
+        return props.get(key)
+    return getattr(props, key, None)
+
+
 def measure_cost(act, shape=DEFAULT_SHAPE, repeats=7, dtype=np.float32, seed=0, **params):
     """Measure the cost of one activation per element of its input, in nanoseconds.
 
@@ -117,10 +129,9 @@ def comparison_rows(names=None, measure=True, shape=DEFAULT_SHAPE, repeats=7,
     rows = []
     for name in names:
         act = get(name)
-        props = dict(getattr(act, "properties", {}) or {})
         row = {"name": act.name, "label": getattr(act, "label", act.name)}
         for key, _ in PROPERTY_COLUMNS:
-            row[key] = props.get(key)
+            row[key] = property_value(act, key)
         if measure:
             row.update(measure_cost(act, shape=shape, repeats=repeats, dtype=dtype))
         rows.append(row)

@@ -7,7 +7,7 @@ import pytest
 
 from actbook import comparison
 from actbook.comparison import (ComparisonTable, PROPERTY_COLUMNS, comparison_rows,
-                                comparison_table, format_value, measure_cost)
+                                comparison_table, format_value, measure_cost, property_value)
 
 
 class _SlowIdentity:
@@ -38,6 +38,16 @@ def test_format_value():
     assert format_value((-math.inf, math.inf)) == "(−∞, ∞)"
     assert format_value("negative side") == "negative side"
     assert format_value(None) == "–"
+
+
+def test_property_value_reads_mappings_and_attributes():
+    class P:
+        smooth = True
+    class A:
+        properties = P()
+    assert property_value(A(), "smooth") is True
+    assert property_value(A(), "monotone") is None
+    assert property_value(_SlowIdentity(0, 0), "can_die") is False
 
 
 def test_measure_cost_is_per_element_in_ns():
@@ -82,7 +92,12 @@ def test_one_row_per_registered_activation_with_registry_properties():
     for r in table.rows:
         props = get(r["name"]).properties
         for key, _ in PROPERTY_COLUMNS:
-            assert r[key] == props.get(key), (r["name"], key)
+            assert r[key] == getattr(props, key), (r["name"], key)
+    # spot checks against what the chapters establish
+    relu, tanh, swish = table.row("relu"), table.row("tanh"), table.row("swish")
+    assert relu["can_die"] is True and relu["smooth"] is False
+    assert tanh["zero_centred"] is True and tanh["saturates"] == "both"
+    assert swish["monotone"] is False and swish["smooth"] is True
     assert "forward_ns" not in table.rows[0]
 
 
