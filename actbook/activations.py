@@ -906,7 +906,7 @@ register(
         _f=_mish,
         _df=_mish_d,
         chapter="05_smooth_units",
-        references=("misra2019mish",),
+        references=("misra2020mish",),
         description="Smooth, non-monotone self-gated unit.",
     )
 )
