@@ -1,0 +1,180 @@
+"""The layers of the network engine, each backward written next to its forward.
+
+A :class:`Dense` layer computes, for a batch whose rows are examples,
+
+    z = a_prev @ W.T + b          (N, n_out) = (N, n_in) @ (n_in, n_out) + (n_out,)
+    a = phi(z)                    the activation, from the registry
+
+and its backward pass, given ``grad_a`` (the derivative of the loss with respect to ``a``),
+
+    delta  = grad_a * phi'(z)     (N, n_out)   via ``act.layer_backward``
+    grad_W = delta.T @ a_prev / N (n_out, n_in)  the shape of W
+    grad_b = mean of delta over the batch
+    grad_a_prev = delta @ W       (N, n_in)    the row form of W^T delta
+
+Scaling convention: ``delta`` holds ``N * dL/dz``, where ``L`` is the **batch mean** of the
+per-example losses. Without batch normalisation each row of ``delta`` is then simply the
+per-example derivative ``dl_n/dz_n`` (examples do not interact), and the ``1/N`` of the
+mean appears once, in ``grad_W`` and ``grad_b``. Introduced in chapter 2.
+
+Two options come from chapter 8:
+
+* **batch normalisation** (:class:`BatchNorm`) between the linear map and the activation:
+  ``z_lin = a_prev @ W.T + b``, ``z = gamma * (z_lin - mean) / sqrt(var + eps) + beta``;
+  then ``z`` is what the activation sees, ``delta`` is taken with respect to it, and
+  ``delta_lin`` (with respect to ``z_lin``) forms ``grad_W``. The bias ``b`` is then
+  redundant (subtracting the batch mean removes it, and ``grad_b`` is zero up to rounding):
+  ``beta`` does its job, and ``b`` stays at 0, left out of :meth:`Dense.parameters`.
+* a **residual connection** ``a = phi(z) + a_prev`` when the layer keeps the width; its
+  backward adds ``grad_a`` straight through to ``grad_a_prev``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["BatchNorm", "Dense"]
+
+
+class BatchNorm:
+    """Batch normalisation of each unit over the batch (chapter 8; Ioffe and Szegedy, 2015).
+
+    Training: ``z_hat = (z_lin - mu) / sqrt(var + eps)`` with the batch mean ``mu`` and the
+    (biased) batch variance ``var`` of each unit; output ``gamma * z_hat + beta``. Running
+    averages of ``mu`` and ``var`` (``momentum`` = weight of the new batch) replace them in
+    evaluation mode, so a prediction does not depend on the other examples in its batch.
+    """
+
+    def __init__(self, n: int, dtype=np.float32, eps: float = 1e-5, momentum: float = 0.1):
+        self.gamma = np.ones(n, dtype=dtype)
+        self.beta = np.zeros(n, dtype=dtype)
+        self.running_mean = np.zeros(n, dtype=dtype)
+        self.running_var = np.ones(n, dtype=dtype)
+        self.eps, self.momentum = eps, momentum
+        self.grad_gamma = np.zeros_like(self.gamma)
+        self.grad_beta = np.zeros_like(self.beta)
+
+    def forward(self, z_lin: np.ndarray, training: bool) -> np.ndarray:
+        if training:
+            mu, var = z_lin.mean(axis=0), z_lin.var(axis=0)
+            m = self.momentum
+            N = z_lin.shape[0]
+            self.running_mean = (1 - m) * self.running_mean + m * mu
+            # the running variance uses the unbiased estimate, as PyTorch does
+            self.running_var = (1 - m) * self.running_var + m * var * (N / max(N - 1, 1))
+        else:
+            mu, var = self.running_mean, self.running_var
+        self.training = training
+        self.inv_std = 1.0 / np.sqrt(var + self.eps)
+        self.z_hat = (z_lin - mu) * self.inv_std
+        return self.gamma * self.z_hat + self.beta
+
+    def backward(self, delta: np.ndarray) -> np.ndarray:
+        """Given ``delta = N dL/dz`` (after BN), set ``grad_gamma``, ``grad_beta`` and
+        return ``delta_lin = N dL/dz_lin``.
+
+        In training, every ``z_hat`` depends on the whole batch through ``mu`` and ``var``;
+        differentiating through both gives, per unit,
+        ``delta_lin = gamma * inv_std * (g - mean(g) - z_hat * mean(g * z_hat))`` with
+        ``g = delta`` (the two means remove what flows back through ``mu`` and ``var``).
+        """
+        N = delta.shape[0]
+        self.grad_gamma = (delta * self.z_hat).sum(axis=0) / N
+        self.grad_beta = delta.sum(axis=0) / N
+        if not self.training:
+            return delta * (self.gamma * self.inv_std)
+        mean_g = delta.mean(axis=0)
+        mean_gz = (delta * self.z_hat).mean(axis=0)
+        return (self.gamma * self.inv_std) * (delta - mean_g - self.z_hat * mean_gz)
+
+
+class Dense:
+    """A fully connected layer and its activation (chapter 2).
+
+    Attributes after a forward and backward pass: ``W`` (n_z, n_in), ``b`` (n_z,),
+    ``a_prev``, ``z``, ``a``, ``delta``, ``grad_W``, ``grad_b``; ``act_params`` and
+    ``grad_params`` for learned activation parameters (one value per unit); ``bn`` (a
+    :class:`BatchNorm` or ``None``) with ``z_lin`` and ``delta_lin``. ``n_z`` is the number
+    of pre-activations: the number of units, times ``k`` for maxout.
+    """
+
+    def __init__(self, W, b, act, *, batch_norm=False, residual=False, learn_params=False):
+        self.W, self.b, self.act = W, b, act
+        self.bn = BatchNorm(W.shape[0], dtype=W.dtype) if batch_norm else None
+        self.residual = residual
+        # learned activation parameters: one value per unit, started at the activation's value
+        names = act.learnable if learn_params else ()
+        self.act_params = {k: np.full(W.shape[0], act.values[k], dtype=W.dtype) for k in names}
+        self.grad_params = {k: np.zeros_like(v) for k, v in self.act_params.items()}
+        self.z = self.a = self.delta = None
+        self.grad_W, self.grad_b = np.zeros_like(W), np.zeros_like(b)
+
+    @property
+    def n_in(self) -> int:
+        return self.W.shape[1]
+
+    @property
+    def n_out(self) -> int:
+        """Number of activations this layer outputs."""
+        return self.act.out_features(self.W.shape[0])
+
+    def forward(self, a_prev, training=False, rng=None):
+        """``z = a_prev @ W.T + b`` (then batch norm, if any), ``a = phi(z)`` (+ ``a_prev``)."""
+        self.a_prev = a_prev
+        z = a_prev @ self.W.T + self.b
+        if self.bn is not None:
+            self.z_lin = z
+            z = self.bn.forward(z, training)
+        self.z = z
+        a, self.cache = self.act.layer_forward(z, training=training, rng=rng, **self.act_params)
+        if self.residual:
+            a = a + a_prev
+        self.a = a
+        return a
+
+    def backward(self, grad_a, need_grad_input=True):
+        """From ``grad_a`` (N, n_out): ``delta = grad_a * phi'(z)``, then :meth:`backward_delta`."""
+        delta = self.act.layer_backward(self.cache, grad_a)
+        if self.act_params:
+            N = grad_a.shape[0]
+            grads = self.act.layer_param_grads(self.cache, grad_a)
+            self.grad_params = {k: grads[k].sum(axis=0) / N for k in self.act_params}
+        grad_a_prev = self.backward_delta(delta, need_grad_input)
+        if self.residual and need_grad_input:
+            grad_a_prev += grad_a  # the skip connection passes grad_a through unchanged
+        return grad_a_prev
+
+    def backward_delta(self, delta, need_grad_input=True):
+        """From ``delta`` (N, n_z): the weight gradients and ``grad_a_prev = delta @ W``."""
+        N = delta.shape[0]
+        self.delta = delta
+        if self.bn is not None:
+            delta = self.delta_lin = self.bn.backward(delta)
+        self.grad_W = delta.T @ self.a_prev / N
+        self.grad_b = delta.sum(axis=0) / N
+        return delta @ self.W if need_grad_input else None
+
+    # parameters and their gradients, by name (used by the optimiser and gradient checks)
+    def parameters(self) -> dict:
+        """The layer's trainable arrays by name (the arrays themselves, not copies)."""
+        p = {"W": self.W, "b": self.b}
+        if self.bn is not None:  # beta replaces b, whose gradient is then exactly zero
+            del p["b"]
+            p.update(gamma=self.bn.gamma, beta=self.bn.beta)
+        p.update(self.act_params)
+        return p
+
+    def gradients(self) -> dict:
+        """Gradients of the batch-mean loss, with the same names as :meth:`parameters`."""
+        g = {"W": self.grad_W, "b": self.grad_b}
+        if self.bn is not None:
+            del g["b"]
+            g.update(gamma=self.bn.grad_gamma, beta=self.bn.grad_beta)
+        g.update(self.grad_params)
+        return g
+
+    def __repr__(self):
+        extras = [s for s, on in (("batch norm", self.bn is not None),
+                                  ("residual", self.residual)) if on]
+        extras += [f"learned {k}" for k in self.act_params]
+        extra = f", {', '.join(extras)}" if extras else ""
+        return f"Dense({self.n_in} -> {self.n_out}, {self.act.name}{extra})"
