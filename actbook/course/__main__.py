@@ -1,0 +1,71 @@
+"""Command line: ``python -m actbook.course <command> ...`` (``./run`` delegates here)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m actbook.course",
+        description="Course tools for the book: exercises, checks, bundles, editions.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("exercises", help="generate exercises/ from solutions/")
+    p.add_argument("stems", nargs="*", help="chapters, e.g. 01 or 03_sigmoid_tanh (default: all)")
+    p.add_argument("--force", action="store_true", help="overwrite exercise notebooks that were edited")
+    p.add_argument("--check", action="store_true", help="only report; exit 1 if any file is out of sync")
+
+    p = sub.add_parser(
+        "check", help="execute a student's exercise notebook and report each exercise",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="exit codes:\n"
+               "  0  every exercise passed\n"
+               "  1  the notebook ran, but some exercise failed or was not attempted\n"
+               "  2  the notebook could not be checked (missing, does not parse, not an exercise\n"
+               "     notebook of this book, or belongs to another chapter than --chapter)\n"
+               "  3  execution timed out\n"
+               "  4  a cell outside the exercises raised an error (results may be incomplete)")
+    p.add_argument("notebook")
+    p.add_argument("--timeout", type=float, default=300, help="time limit in seconds for the whole run")
+    p.add_argument("--chapter", help="the chapter the notebook must belong to (e.g. 03); default: "
+                                     "from the file name when it starts with NN_")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = sub.add_parser("bundle", help="bundle chosen chapters' exercise notebooks for students")
+    p.add_argument("--chapters", nargs="+", required=True, help="e.g. 01 03")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--out", help="folder to write (default: student_bundle)")
+    where.add_argument("--zip", help="zip file to write")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
+
+    p = sub.add_parser("student-edition", help="build the book without its Solutions part")
+    p.add_argument("--out", default="_build/student", help="output folder (HTML goes to OUT/html)")
+    p.add_argument("--toc", help="write the generated toc here and stop (no build)")
+
+    p = sub.add_parser("print", help="build a single-page HTML of the book and print it to PDF")
+    p.add_argument("--out", default="_build/print", help="output folder")
+    p.add_argument("--pdf", default=None, help="PDF path (default: OUT/book.pdf)")
+    p.add_argument("--no-build", action="store_true", help="reuse an existing single-page build")
+    p.add_argument("--student", action="store_true", help="leave the Solutions part out")
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "exercises":
+        from .generate import main as run
+    elif args.command == "check":
+        from .grade import main as run
+    elif args.command == "bundle":
+        from .bundle import main as run
+    elif args.command == "student-edition":
+        from .editions import student_main as run
+    else:
+        from .editions import print_main as run
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
