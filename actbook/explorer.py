@@ -115,6 +115,8 @@ def layer_statistics(activation, n: int = 20_000, scale: float = 1.0, shift: flo
         raise ValueError("the explorer shows units that act on one pre-activation each; "
                          "softmax couples a whole vector (see chapter 6)")
     _check_params(act, params)
+    if params:  # validated by the registry: a value outside its range raises a clear error
+        act = act.with_params(**params)
     if not (np.isfinite(scale) and scale > 0):
         raise ValueError(f"scale must be a positive finite number; got {scale}")
     if int(n) < 2:
@@ -124,9 +126,9 @@ def layer_statistics(activation, n: int = 20_000, scale: float = 1.0, shift: flo
     m = max(1, int(n) // k)
     z = shift + scale * rng.standard_normal((m, k))
     z = z.reshape(1, m * k) if k > 1 else z.reshape(1, m)
-    a, cache = act.layer_forward(z, training=training, rng=rng, **params)
+    a, cache = act.layer_forward(z, training=training, rng=rng)
     if _is_elementwise(act) and not training:
-        grad = np.asarray(act.derivative(z, **params), dtype=float)
+        grad = np.asarray(act.derivative(z), dtype=float)
     else:
         grad = np.asarray(act.layer_backward(cache, np.ones_like(a)), dtype=float)
     z, a, grad = z.ravel(), np.asarray(a, dtype=float).ravel(), grad.ravel()
@@ -276,7 +278,12 @@ def _slider_range(p, default):
     high = (max(default, low) + 3.0 if high is None or not np.isfinite(high) else float(high))
     if high - low > 10:
         high = low + 10
-    return low, high, (high - low) / 100
+    step = (high - low) / 100
+    if not getattr(p, "low_inclusive", True):
+        low += step
+    if not getattr(p, "high_inclusive", True):
+        high -= step
+    return low, high, step
 
 
 def live_activation_explorer(activation: str = "sigmoid", choices: Sequence[str] | None = None,

@@ -100,6 +100,8 @@ def test_bad_input_is_refused_with_a_message():
         layer_statistics("relu", slope=0.1)
     with pytest.raises(ValueError, match="scale"):
         layer_statistics("tanh", scale=-1)
+    with pytest.raises(ValueError, match="alpha"):   # outside the registry's range (0, inf)
+        layer_statistics("elu", alpha=-1.0)
     with pytest.raises(TypeError):
         layer_statistics(3.0)
 
