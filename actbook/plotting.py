@@ -32,3 +32,97 @@ def plot_activation(act, z=None, ax=None, derivative=True, title=None, **params)
     ax.legend(frameon=False)
     ax.grid(alpha=0.25)
     return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 1 (models of neurons) and chapter 10 (universal approximation)
+# ---------------------------------------------------------------------------------------------
+def neuron_plane(w1, w2, b, activation, extent=(-1.5, 2.5), dpi=72):
+    """One neuron with two inputs, ``a = phi(w1 x1 + w2 x2 + b)``, drawn over the input plane.
+
+    Introduced in chapter 1 (the two-input neuron explorer). Shows the output as an image, the
+    decision boundary ``z = 0`` (white line), the weight vector (white arrow, drawn from the point
+    of the boundary nearest the origin) and the output at the four corners of the unit square.
+    ``activation`` is a registry name or an :class:`~actbook.activations.Activation`.
+    Returns the Figure (the caller shows or closes it).
+    """
+    from .activations import get
+
+    act = get(activation) if isinstance(activation, str) else activation
+    g = np.linspace(*extent, 161)
+    x1, x2 = np.meshgrid(g, g)
+    z = w1 * x1 + w2 * x2 + b
+    a = act(z)
+    fig, ax = plt.subplots(figsize=(4.6, 3.8), dpi=dpi)
+    bounded = act.name in ("binary_step", "sigmoid")
+    vmax = 1.0 if bounded else max(1.0, float(np.max(a)))
+    im = ax.imshow(a, extent=(*extent, *extent), origin="lower", cmap="viridis", vmin=0, vmax=vmax)
+    fig.colorbar(im, ax=ax, label=r"output $a = \phi(z)$")
+    if w1 != 0 or w2 != 0:
+        ax.contour(x1, x2, z, levels=[0], colors="w", linewidths=2)
+        wvec = np.array([w1, w2], dtype=float)
+        foot = -b * wvec / (wvec @ wvec)
+        tip = foot + 0.6 * wvec / np.linalg.norm(wvec)
+        ax.annotate("", xy=tip, xytext=foot, arrowprops=dict(arrowstyle="->", color="w", lw=2))
+    corners = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    a_corners = act(corners @ np.array([w1, w2], dtype=float) + b)
+    ax.scatter(corners[:, 0], corners[:, 1], c="none", edgecolors="w", s=60, lw=1.5)
+    for (c1, c2), ac in zip(corners, a_corners):
+        ax.text(c1 + 0.08, c2 + 0.08, f"{ac:.2f}", color="k", fontsize=8,
+                bbox=dict(boxstyle="round,pad=0.15", fc="w", ec="none", alpha=0.75))
+    ax.set_xlim(extent)
+    ax.set_ylim(extent)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(f"{act.label}: $w=({w1:g}, {w2:g})$, $b={b:g}$", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def relu_sum_fit(x, y, breakpoints):
+    """Best output layer for one hidden layer of ReLUs with fixed breakpoints (chapter 10).
+
+    The network is ``g(x) = c_0 + sum_i c_i max(0, x - t_i)``: hidden weights 1, hidden biases
+    ``-t_i``. Returns ``(c0, c)`` minimising the squared error on the samples ``(x, y)``.
+    """
+    from .activations import get
+
+    t = np.asarray(breakpoints, dtype=float)
+    features = np.column_stack([np.ones_like(x), get("relu")(x[:, None] - t[None, :])])
+    coef, *_ = np.linalg.lstsq(features, y, rcond=None)
+    return coef[0], coef[1:]
+
+
+def relu_sum_figure(target, units, spread=1.0, shift=0.0, domain=(-2.0, 2.0), dpi=72):
+    """A sum of ``units`` shifted ReLUs fitted to ``target`` on ``domain`` (chapter 10 explorer).
+
+    The breakpoints are ``shift + spread * (evenly spaced points of the domain)``; the output
+    weights are the least-squares best (:func:`relu_sum_fit`). Draws the target, the network,
+    each unit's contribution (faint) and the breakpoints, with the largest error in the title.
+    Returns the Figure.
+    """
+    from .activations import get
+
+    lo, hi = domain
+    x = np.linspace(lo, hi, 801)
+    y = target(x)
+    t = shift + spread * np.linspace(lo, hi, units + 2)[1:-1]
+    c0, c = relu_sum_fit(x, y, t)
+    parts = c[None, :] * get("relu")(x[:, None] - t[None, :])
+    g = c0 + parts.sum(axis=1)
+    err = np.max(np.abs(g - y))
+    fig, ax = plt.subplots(figsize=(5.6, 3.6), dpi=dpi)
+    ax.plot(x, y, color="k", lw=2.5, alpha=0.35, label="target $f$")
+    ax.plot(x, g, color=COLORS["f"], lw=2, label=f"network, {units} ReLU unit{'s' if units > 1 else ''}")
+    ymin, ymax = y.min() - 0.6, y.max() + 0.6
+    inside = t[(t >= lo) & (t <= hi)]
+    ax.plot(inside, np.full_like(inside, ymin + 0.1), "^", color=COLORS["df"], ms=7, label="breakpoints $t_i$")
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(ymin, ymax)
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("output")
+    ax.set_title(f"largest error {err:.3f}", fontsize=10)
+    ax.legend(frameon=True, framealpha=0.8, fontsize=8, loc="best")
+    ax.grid(alpha=0.25)
+    fig.tight_layout()
+    return fig
