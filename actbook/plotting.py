@@ -126,3 +126,30 @@ def relu_sum_figure(target, units, spread=1.0, shift=0.0, domain=(-2.0, 2.0), dp
     ax.grid(alpha=0.25)
     fig.tight_layout()
     return fig
+
+
+def html_table(rows, columns=None, caption=None):
+    """A list of dicts as an HTML table for notebooks and the book (chapter 9).
+
+    Values are shown as given (format them first); ``columns`` picks and orders the keys.
+    Returns an :class:`IPython.display.HTML` object.
+    """
+    import html
+
+    from IPython.display import HTML
+
+    rows = list(rows)
+    if not rows:
+        raise ValueError("html_table needs at least one row")
+    columns = list(columns or rows[0].keys())
+    missing = [c for c in columns if any(c not in r for r in rows)]
+    if missing:
+        raise KeyError(f"html_table: some rows lack the column(s) {missing}")
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(r[c]))}</td>" for c in columns) + "</tr>"
+        for r in rows
+    )
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return HTML(f'<table class="actbook-table">{cap}<thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table>")
