@@ -204,7 +204,9 @@ class Network:
             raise ShapeError(f"layer 1 expects input of shape (N, {self.sizes[0]}) with examples in "
                              f"rows; got X of shape {X.shape}")
         X = X.astype(self.dtype, copy=False)
-        if not np.isfinite(X).all():
+        # a finite float64 sum means every entry is finite (NaN and inf propagate); only when
+        # it is not do we look for the culprits (the sum may merely have overflowed)
+        if not np.isfinite(X.sum(dtype=np.float64)) and not np.isfinite(X).all():
             rows = np.unique(np.argwhere(~np.isfinite(X))[:, 0])
             raise NonFiniteError(f"X contains NaN or infinity in {len(rows)} row(s), first at "
                                  f"row {rows[0]}")

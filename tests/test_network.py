@@ -464,3 +464,22 @@ def test_layers_expose_forward_and_backward_quantities():
     p = np.exp(l3.z) / np.exp(l3.z).sum(axis=1, keepdims=True)
     np.testing.assert_allclose(l3.delta, p - np.eye(3)[y], rtol=1e-12, atol=1e-15)
     assert relative_error(l3.grad_b, l3.delta.mean(axis=0)) < 1e-12
+
+
+def test_benchmark_script_runs_small(tmp_path):
+    """The benchmark's bookkeeping on a tiny run: FLOP count, float32 check, JSON output."""
+    import importlib.util
+    import json
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_engine.py"
+    spec = importlib.util.spec_from_file_location("bench_engine", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    # 784-256-256-10, batch 128: 2*128*(784*256 + 256*256 + 256*10) per pass, three passes
+    # minus the first layer's input gradient
+    per_step = 2 * 128 * (3 * (784 * 256 + 256 * 256 + 256 * 10) - 784 * 256)
+    assert bench.flops_per_epoch(bench.SIZES, 1280, 128) == 10 * per_step
+    res = bench.main(["--examples", "1280", "--repeats", "1", "--no-torch",
+                      "--json", str(tmp_path / "r.json")])
+    assert res["float32_violations"] == []
+    assert json.loads((tmp_path / "r.json").read_text())["examples"] == 1280
