@@ -22,8 +22,13 @@ __all__ = [
     "load_digits",
     "load_mnist",
     "read_idx",
+    "results_path",
     "write_idx",
 ]
+
+#: Stored results of long sweeps: the ``data/`` folder beside the package (the repository's,
+#: or a student bundle's).
+RESULTS_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 class MissingDataError(FileNotFoundError):
@@ -187,6 +192,21 @@ def load_mnist(path, split: str = "train", normalize: bool = True, flatten: bool
     if normalize:
         X /= 255.0
     return X, labels.astype(np.int64)
+
+
+def results_path(name: str) -> Path:
+    """Path of a stored result file, e.g. ``results_path("digits_comparison_runs.csv")``.
+
+    Sweeps too slow to run inside a notebook store their results in ``data/`` beside the
+    package; notebooks read them through this function, so they work from any folder.
+    Raises :class:`MissingDataError` naming the script that makes the file. Chapter 9.
+    """
+    path = RESULTS_DIR / name
+    if not path.is_file():
+        raise MissingDataError(
+            f"stored result {name!r} not found in {RESULTS_DIR}; it is made by the scripts in "
+            f"scripts/ (e.g. python scripts/compare_activations.py)")
+    return path
 
 
 def load_digits(test_fraction: float = 0.25, seed: int = 0, dtype=np.float32):

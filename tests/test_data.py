@@ -119,3 +119,10 @@ def test_load_digits_split_is_stratified_and_reproducible():
     assert not np.array_equal(other[1], ytr)
     with pytest.raises(ValueError, match="test_fraction"):
         load_digits(test_fraction=1.5)
+
+
+def test_results_path_names_missing_files():
+    from actbook.data import results_path
+
+    with pytest.raises(MissingDataError, match="scripts/"):
+        results_path("no_such_result.csv")
