@@ -250,6 +250,11 @@ class Network:
             return Y
         if Y.ndim == 1 and n_out == 1:
             Y = Y[:, None]
+        elif Y.shape == (N,) and n_out > 1 and Y.dtype.kind in "iu":  # labels -> one-hot rows
+            if Y.size and (Y.min() < 0 or Y.max() >= n_out):
+                raise LabelError(f"labels must lie in 0..{n_out - 1} for {n_out} outputs; got "
+                                 f"values from {Y.min()} to {Y.max()}")
+            Y = np.eye(n_out, dtype=self.dtype)[Y]
         if Y.shape != (N, n_out):
             raise ShapeError(f"targets must have shape ({N}, {n_out}) for the output layer; "
                              f"got {Y.shape}")
@@ -274,7 +279,8 @@ class Network:
     def loss(self, X, Y) -> float:
         """Forward pass on ``X`` and the **batch-mean** loss against ``Y`` (chapter 2).
 
-        ``Y``: integer labels ``(N,)`` for cross-entropy, targets ``(N, n_out)`` otherwise.
+        ``Y``: integer labels ``(N,)`` for cross-entropy, targets ``(N, n_out)`` otherwise
+        (integer labels are accepted there too and become one-hot rows).
         """
         X = self._check_input(X)
         return self._loss(X, self._check_targets(Y, X.shape[0]))

@@ -483,3 +483,12 @@ def test_benchmark_script_runs_small(tmp_path):
                       "--json", str(tmp_path / "r.json")])
     assert res["float32_violations"] == []
     assert json.loads((tmp_path / "r.json").read_text())["examples"] == 1280
+
+
+def test_mse_accepts_integer_labels_as_one_hot():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(6, 4)), rng.integers(0, 3, 6)
+    net = Network([4, 5, 3], activation="sigmoid", output="sigmoid", loss="mse", dtype=np.float64)
+    assert net.loss(X, y) == pytest.approx(net.loss(X, np.eye(3)[y]), rel=1e-15)
+    with pytest.raises(LabelError, match="0..2"):
+        net.loss(X, np.array([0, 1, 2, 3, 0, 1]))
