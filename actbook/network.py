@@ -214,8 +214,12 @@ class Network:
 
     def _forward(self, X):
         a = X
-        for layer in self.layers:
-            a = layer.forward(a, training=self.training, rng=self.rng)
+        for i, layer in enumerate(self.layers):
+            try:
+                a = layer.forward(a, training=self.training, rng=self.rng)
+            except ValueError as err:  # e.g. a weight matrix replaced by one of the wrong shape
+                raise ShapeError(f"layer {i + 1} ({layer!r}, W {layer.W.shape}, b {layer.b.shape}) "
+                                 f"cannot take input of shape {a.shape}: {err}") from err
         return a
 
     def forward(self, X):
@@ -319,22 +323,23 @@ class Network:
         With momentum ``mu``: ``v <- mu v - lr g``, ``theta <- theta + v`` (plain SGD when
         ``mu = 0``). Gradients are first clipped by value and/or by global norm (``clip_ord``
         1, 2 or ``np.inf``; chapter 8). Learned activation parameters are kept inside their
-        valid range. Returns the gradients' global norm before any clipping (``clip_ord``).
+        valid range. Clipping changes the layers' ``grad_W`` (etc.) in place. Returns the
+        gradients' global norm before clipping by norm (``None`` without ``clip_norm``).
         """
-        grads = [g for _, g in self.gradients()]
+        all_grads = [g for _, g in self.gradients()]
         norm = None
         if clip_value is not None:
-            clip_by_value(grads, clip_value)
+            clip_by_value(all_grads, clip_value)
         if clip_norm is not None:
-            norm = clip_by_norm(grads, clip_norm, clip_ord)
-        for layer in self.layers:
-            params, grads = layer.parameters(), layer.gradients()
-            for k, p in params.items():
+            norm = clip_by_norm(all_grads, clip_norm, clip_ord)
+        for i, layer in enumerate(self.layers):
+            grads = layer.gradients()
+            for k, p in layer.parameters().items():
                 g = grads[k]
                 if momentum:
-                    v = self._velocity.get(id(p))
+                    v = self._velocity.get((i, k))
                     if v is None:
-                        v = self._velocity[id(p)] = np.zeros_like(p)
+                        v = self._velocity[(i, k)] = np.zeros_like(p)
                     v *= momentum
                     v -= lr * g
                     p += v

@@ -492,3 +492,10 @@ def test_mse_accepts_integer_labels_as_one_hot():
     assert net.loss(X, y) == pytest.approx(net.loss(X, np.eye(3)[y]), rel=1e-15)
     with pytest.raises(LabelError, match="0..2"):
         net.loss(X, np.array([0, 1, 2, 3, 0, 1]))
+
+
+def test_replaced_weight_of_wrong_shape_names_the_layer():
+    net = Network([4, 5, 6, 3])
+    net.layers[1].W = np.zeros((6, 7), dtype=np.float32)
+    with pytest.raises(ShapeError, match="layer 2"):
+        net.forward(np.zeros((2, 4)))
