@@ -12,6 +12,7 @@ import copy
 import json
 import os
 import re
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -97,7 +98,7 @@ def execute(nb, cwd, timeout: float = 300.0, upto: int | None = None, repo: Path
         )
         result = RunResult(notebook=nb)
         try:
-            client.execute(env=kernel_env(log_path, repo))
+            client.execute(env=kernel_env(log_path, repo), stderr=subprocess.DEVNULL)
         except CellTimeoutError:
             result.timed_out = True
             result.stopped_at = state["current"]
