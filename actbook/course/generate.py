@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from nbgrader.preprocessors import ClearSolutions
 
 from .notebooks import REPO, solution_notebooks
 
@@ -92,6 +91,8 @@ def generate(solution_nb, source_name: str = "") -> nbformat.NotebookNode:
             cell.execution_count = None
         cell.metadata.pop("execution", None)
         had_region.append("BEGIN SOLUTION" in cell.source)
+
+    from nbgrader.preprocessors import ClearSolutions  # heavy import: only when generating
 
     clear = ClearSolutions()
     clear.enforce_metadata = False
