@@ -142,7 +142,7 @@ def _maybe_forward(net, X):
 def gradient_norms_at_init(depth: int, activation="relu", init="he", width: int = 64,
                            init_scale=None, batch_norm=False, residual=False, n: int = 256,
                            input_dim: int = 64, n_classes: int = 10, seed: int = 0,
-                           dtype=np.float64) -> dict:
+                           dtype=np.float64, return_network: bool = False):
     """Per-layer gradient norms of a freshly initialised network (chapter 8).
 
     Builds ``Network([input_dim] + [width] * depth + [n_classes])`` with the given
@@ -150,6 +150,8 @@ def gradient_norms_at_init(depth: int, activation="relu", init="he", width: int 
     (softmax + cross-entropy), backpropagates once (in training mode) and returns
     :func:`layer_norms` plus ``a_std`` (the standard deviation of each layer's
     activations). Index 0 is the first hidden layer; the last entry is the output layer.
+    With ``return_network=True`` returns ``(norms, net)``, so that each layer's ``z``, ``a``
+    and ``delta`` can be plotted too (histograms of activations, for instance).
     """
     net = Network([input_dim] + [width] * depth + [n_classes], activation=activation,
                   init=init, init_scale=init_scale, batch_norm=batch_norm, residual=residual,
@@ -161,7 +163,7 @@ def gradient_norms_at_init(depth: int, activation="relu", init="he", width: int 
     net.backward()
     out = layer_norms(net)
     out["a_std"] = np.array([float(np.std(l.a)) for l in net.layers])
-    return out
+    return (out, net) if return_network else out
 
 
 class Recorder:

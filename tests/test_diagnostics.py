@@ -75,6 +75,9 @@ def test_gradient_norms_at_init_show_vanishing_and_he_fix():
     ratio = relu["delta"][0] / relu["delta"][-2]
     assert 0.3 < ratio < 3                                      # roughly flat
     assert len(relu["delta"]) == 11 and len(relu["a_std"]) == 11
+    norms, net = gradient_norms_at_init(3, "tanh", "xavier", batch_norm=True, return_network=True)
+    assert len(net.layers) == 4 and net.layers[0].bn is not None
+    assert norms["a_std"][1] == pytest.approx(np.std(net.layers[1].a))
 
 
 def test_recorder():
