@@ -83,7 +83,8 @@ _MAX_DERIV_CACHE: dict = {}
 
 
 def max_derivative(act) -> float:
-    """The largest ``|phi'(z)|`` of an elementwise activation, on a fine grid over [-20, 20]."""
+    """The largest ``|phi'(z)|`` of an elementwise activation, on a fine grid over [-20, 20]
+    (chapter 3)."""
     key = (act.name, tuple(sorted(act.values.items())))
     if key not in _MAX_DERIV_CACHE:
         z = np.linspace(-20, 20, 40001)

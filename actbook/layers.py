@@ -118,7 +118,7 @@ class Dense:
         return self.act.out_features(self.W.shape[0])
 
     def forward(self, a_prev, training=False, rng=None):
-        """``z = a_prev @ W.T + b`` (then batch norm, if any), ``a = phi(z)`` (+ ``a_prev``)."""
+        """``z = a_prev @ W.T + b`` (then batch norm, if any), ``a = phi(z)`` (+ ``a_prev``); chapter 2."""
         self.a_prev = a_prev
         z = a_prev @ self.W.T + self.b
         if self.bn is not None:
@@ -132,7 +132,7 @@ class Dense:
         return a
 
     def backward(self, grad_a, need_grad_input=True):
-        """From ``grad_a`` (N, n_out): ``delta = grad_a * phi'(z)``, then :meth:`backward_delta`."""
+        """From ``grad_a`` (N, n_out): ``delta = grad_a * phi'(z)``, then :meth:`backward_delta` (chapter 2)."""
         delta = self.act.layer_backward(self.cache, grad_a)
         if self.act_params:
             N = grad_a.shape[0]
@@ -144,7 +144,7 @@ class Dense:
         return grad_a_prev
 
     def backward_delta(self, delta, need_grad_input=True):
-        """From ``delta`` (N, n_z): the weight gradients and ``grad_a_prev = delta @ W``."""
+        """From ``delta`` (N, n_z): the weight gradients and ``grad_a_prev = delta @ W`` (chapter 2)."""
         N = delta.shape[0]
         self.delta = delta
         if self.bn is not None:

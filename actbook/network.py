@@ -184,12 +184,12 @@ class Network:
 
     # -- modes ---------------------------------------------------------------------------------
     def train_mode(self):
-        """Training behaviour: RReLU samples slopes, batch norm uses batch statistics."""
+        """Training behaviour: RReLU samples slopes, batch norm uses batch statistics (chapters 4, 8)."""
         self.training = True
         return self
 
     def eval_mode(self):
-        """Evaluation behaviour: RReLU uses its mean slope, batch norm its running averages."""
+        """Evaluation behaviour: RReLU uses its mean slope, batch norm its running averages (chapters 4, 8)."""
         self.training = False
         return self
 
@@ -308,12 +308,12 @@ class Network:
 
     # -- parameters and the update -------------------------------------------------------------
     def parameters(self):
-        """``[(name, array), ...]`` for every trainable array, e.g. ``("layer2.W", W)``."""
+        """``[(name, array), ...]`` for every trainable array, e.g. ``("layer2.W", W)`` (chapter 2)."""
         return [(f"layer{i + 1}.{k}", v) for i, layer in enumerate(self.layers)
                 for k, v in layer.parameters().items()]
 
     def gradients(self):
-        """``[(name, grad), ...]`` in the order of :meth:`parameters`."""
+        """``[(name, grad), ...]`` in the order of :meth:`parameters` (chapter 2)."""
         return [(f"layer{i + 1}.{k}", g) for i, layer in enumerate(self.layers)
                 for k, g in layer.gradients().items()]
 
@@ -353,7 +353,7 @@ class Network:
 
     # -- prediction ----------------------------------------------------------------------------
     def predict(self, X, batch_size=4096):
-        """Output activations in evaluation mode (class probabilities for softmax)."""
+        """Output activations in evaluation mode (class probabilities for softmax; chapter 2)."""
         X = self._check_input(X)
         was_training, self.training = self.training, False
         try:
@@ -363,7 +363,7 @@ class Network:
             self.training = was_training
 
     def accuracy(self, X, y) -> float:
-        """Fraction of rows whose largest output is the label (one output: threshold 0.5)."""
+        """Fraction of rows whose largest output is the label (one output: threshold 0.5; chapter 2)."""
         out = self.predict(X)
         y = np.asarray(y)
         if y.ndim == 2:
