@@ -499,3 +499,12 @@ def test_replaced_weight_of_wrong_shape_names_the_layer():
     net.layers[1].W = np.zeros((6, 7), dtype=np.float32)
     with pytest.raises(ShapeError, match="layer 2"):
         net.forward(np.zeros((2, 4)))
+
+
+@pytest.mark.parametrize("output", ["softmax", "tanh", "softplus"])
+def test_mse_through_other_output_activations(output):
+    """MSE goes through the output activation's own backward (softmax: its Jacobian)."""
+    net, X, Y = _net_away_from_kinks(
+        lambda s: Network([4, 6, 3], activation="tanh", output=output, loss="mse",
+                          dtype=np.float64, seed=s), "mse")
+    assert max(check_network_gradients(net, X, Y).values()) < TOL
