@@ -241,12 +241,14 @@ def explorer_figure(activation="sigmoid", scale: float = 1.0, shift: float = 0.0
 def static_activation_explorer(activations: Sequence[str] | str = ("sigmoid", "tanh", "relu"),
                                scale: Iterable[float] = (0.5, 1.0, 2.0, 4.0),
                                params: Mapping[str, Sequence] | None = None,
+                               shift: Iterable[float] = (0.0,),
                                title: str | None = None, n: int = 20_000, seed: int = 0,
                                tol: float = DEFAULT_TOL, dpi: int = 72, **fixed):
     """The explorer's static twin: pre-rendered frames behind a select and sliders.
 
     Introduced in chapter 3. ``activations`` is one name or a list (a select box); ``scale`` the
-    input standard deviations (a slider); ``params`` maps a parameter name to the values to
+    input standard deviations and ``shift`` the input means (a slider each, when they list
+    more than one value); ``params`` maps a parameter name to the values to
     offer (one slider each); every activation listed must have every parameter in ``params``
     (sweep a parameter with one activation at a time). ``fixed`` are keyword arguments passed
     to every frame. At most 60 frames. Returns what :func:`actbook.widgets.static_explorer`
@@ -263,14 +265,23 @@ def static_activation_explorer(activations: Sequence[str] | str = ("sigmoid", "t
         _check_params(act, {**params, **{k: v for k, v in fixed.items() if k in (act.params or {})}})
         _check_params(act, params)
     scale = [float(s) for s in scale]
-    n_frames = len(acts) * len(scale) * math.prod(len(v) for v in params.values())
+    shift = [float(m) for m in shift]
+    if not scale or not shift:
+        raise ValueError("scale and shift must each list at least one value")
+    n_frames = len(acts) * len(scale) * len(shift) * math.prod(len(v) for v in params.values())
     if n_frames > 60:
         raise ValueError(f"{n_frames} frames requested; keep a static explorer to at most 60")
 
-    def render(activation, scale, **p):
-        return explorer_figure(activation, scale=scale, n=n, seed=seed, tol=tol, **fixed, **p)
+    def render(activation, scale=scale[0], shift=shift[0], **p):
+        return explorer_figure(activation, scale=scale, shift=shift, n=n, seed=seed, tol=tol,
+                               **fixed, **p)
 
-    grid = {"activation": acts, "scale": scale, **{k: list(v) for k, v in params.items()}}
+    grid = {"activation": acts}
+    if len(scale) > 1:
+        grid["scale"] = scale
+    if len(shift) > 1:
+        grid["shift"] = shift
+    grid.update({k: list(v) for k, v in params.items()})
     kwargs = {"title": title or "Activation explorer"}
     if "dpi" in inspect.signature(static_explorer).parameters:
         kwargs["dpi"] = dpi

@@ -127,6 +127,8 @@ def test_static_twin_renders_and_limits_frames():
     html = explorer.static_activation_explorer(["sigmoid", "relu"], scale=[1.0, 3.0], n=500)
     text = html if isinstance(html, str) else (getattr(html, "data", None) or html._repr_html_())
     assert len(text) > 1000
+    shifted = explorer.static_activation_explorer("relu", scale=[1.0], shift=[-2.0, 0.0], n=500)
+    assert shifted is not None
     with pytest.raises(ValueError, match="frames"):
         explorer.static_activation_explorer(["sigmoid", "tanh", "relu"], scale=range(1, 22))
     with pytest.raises(ValueError, match="no parameter"):
