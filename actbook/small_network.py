@@ -394,6 +394,8 @@ def render_step(step: int = 0, activation: str = "sigmoid", net: SmallNetwork | 
 
     net = (net or SmallNetwork()).with_activation(hidden=activation)
     steps = net.steps()
+    if not 0 <= int(step) < len(steps):
+        raise ValueError(f"step must be between 0 and {len(steps) - 1}; got {step}")
     s = steps[int(step)]
     fig = plt.figure(figsize=(9, 4.2))
     ax = fig.add_axes([0.0, 0.13, 0.76, 0.76])
