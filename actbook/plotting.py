@@ -59,9 +59,11 @@ def neuron_plane(w1, w2, b, activation, extent=(-1.5, 2.5), dpi=72):
     im = ax.imshow(a, extent=(*extent, *extent), origin="lower", cmap="viridis", vmin=0, vmax=vmax)
     fig.colorbar(im, ax=ax, label=r"output $a = \phi(z)$")
     if w1 != 0 or w2 != 0:
-        ax.contour(x1, x2, z, levels=[0], colors="w", linewidths=2)
         wvec = np.array([w1, w2], dtype=float)
-        foot = -b * wvec / (wvec @ wvec)
+        foot = -b * wvec / (wvec @ wvec)  # the point of the boundary nearest the origin
+        along = 20 * np.array([-w2, w1], dtype=float) / np.linalg.norm(wvec)
+        ax.plot([foot[0] - along[0], foot[0] + along[0]], [foot[1] - along[1], foot[1] + along[1]],
+                color="w", lw=2)
         tip = foot + 0.6 * wvec / np.linalg.norm(wvec)
         ax.annotate("", xy=tip, xytext=foot, arrowprops=dict(arrowstyle="->", color="w", lw=2))
     corners = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
@@ -74,8 +76,8 @@ def neuron_plane(w1, w2, b, activation, extent=(-1.5, 2.5), dpi=72):
     ax.set_ylim(extent)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    ax.set_title(f"{act.label}: $w=({w1:g}, {w2:g})$, $b={b:g}$", fontsize=10)
-    fig.tight_layout()
+    ax.set_title(f"{act.label}: w = ({w1:g}, {w2:g}), b = {b:g}", fontsize=10)  # plain text: cheap per frame
+    fig.subplots_adjust(left=0.13, right=0.97, bottom=0.13, top=0.92)  # fixed: cheap for many frames
     return fig
 
 
@@ -103,6 +105,7 @@ def relu_sum_figure(target, units, spread=1.0, shift=0.0, domain=(-2.0, 2.0), dp
     """
     from .activations import get
 
+    units = int(round(units))  # a live slider may deliver a float
     lo, hi = domain
     x = np.linspace(lo, hi, 801)
     y = target(x)
@@ -122,9 +125,9 @@ def relu_sum_figure(target, units, spread=1.0, shift=0.0, domain=(-2.0, 2.0), dp
     ax.set_xlabel("$x$")
     ax.set_ylabel("output")
     ax.set_title(f"largest error {err:.3f}", fontsize=10)
-    ax.legend(frameon=True, framealpha=0.8, fontsize=8, loc="best")
+    ax.legend(frameon=True, framealpha=0.8, fontsize=8, loc="upper left")
     ax.grid(alpha=0.25)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.14, top=0.92)  # fixed: cheap for many frames
     return fig
 
 
