@@ -144,25 +144,26 @@ def plot_dependencies(chapters: list[dict], ax=None):
     columns: dict[int, list[dict]] = {}
     for c in chapters:
         columns.setdefault(depth.get(c["stem"], 0), []).append(c)
-    height = max((len(v) for v in columns.values()), default=1)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(2.3 * max(len(columns), 1) + 1, 1.1 * height + 1), dpi=100)
+    width = max((len(v) for v in columns.values()), default=1)
+    rows = max(columns, default=0) + 1
+    if ax is None:  # levels run from top to bottom, so the figure fits the page width
+        fig, ax = plt.subplots(figsize=(2.3 * width + 0.4, 0.95 * rows + 0.3), dpi=100)
     else:
         fig = ax.figure
     pos = {}
     for level, members in columns.items():
         for i, c in enumerate(sorted(members, key=lambda c: c["number"])):
-            pos[c["stem"]] = (level, (len(members) - 1) / 2 - i)
+            pos[c["stem"]] = (i - (len(members) - 1) / 2, -level)
     boxes = {}
     for c in chapters:
         x, y = pos[c["stem"]]
-        label = f"{c['number']}. " + "\n".join(textwrap.wrap(c["title"], 18))
+        label = f"{c['number']}. " + "\n".join(textwrap.wrap(c["title"], 17))
         boxes[c["stem"]] = ax.text(
-            x, y, label, ha="center", va="center", fontsize=8.5, zorder=3,
+            x, y, label, ha="center", va="center", fontsize=9, zorder=3,
             bbox=dict(boxstyle="round,pad=0.4", fc="#eef3fb" if not c["placeholder"] else "#f3f3f3",
                       ec="#3a6ea5" if not c["placeholder"] else "0.6", lw=1.2))
-    ax.set_xlim(-0.6, max(columns, default=0) + 0.6)
-    ax.set_ylim(-height / 2 - 0.2, height / 2 + 0.2)
+    ax.set_xlim(-width / 2 - 0.05, width / 2 + 0.05)
+    ax.set_ylim(-rows + 0.55, 0.45)
     fig.canvas.draw()  # the boxes' sizes are known only once drawn
     inverse = ax.transData.inverted()
     extents = {}
@@ -181,9 +182,7 @@ def plot_dependencies(chapters: list[dict], ax=None):
         ax.annotate("", xy=end, xytext=start, zorder=2,
                     arrowprops=dict(arrowstyle="-|>", color="0.4", lw=1.1, mutation_scale=12,
                                     shrinkA=0, shrinkB=0))
-    ax.set_xlim(-0.6, max(columns, default=0) + 0.6)
-    ax.set_ylim(-height / 2 - 0.2, height / 2 + 0.2)
+    ax.set_xlim(-width / 2 - 0.05, width / 2 + 0.05)
+    ax.set_ylim(-rows + 0.55, 0.45)
     ax.axis("off")
-    ax.set_title("Chapter dependencies: an arrow points from a prerequisite to the chapter that needs it",
-                 fontsize=9)
     return fig
