@@ -20,6 +20,10 @@ independent reference.  Three things can happen:
   student's code): the message is printed and :class:`CheckFailed`, a subclass of
   ``AssertionError``, is raised with a short, one-paragraph traceback.
 
+With the environment variable ``ACTBOOK_STRICT_CHECKS=1`` an unattempted exercise
+raises :class:`CheckFailed` too.  Graders that count a cell as passed when it does not
+raise (nbgrader's autograder) need this, or untouched stubs would score full marks.
+
 If the environment variable ``ACTBOOK_CHECK_LOG`` names a file, each result is
 appended to it as one JSON line ``{"label", "status", "message"}``; the course
 tools (``python -m actbook.course check``) and the tests read it.
@@ -32,12 +36,13 @@ import os
 import re
 from contextlib import contextmanager
 
-__all__ = ["check", "CheckFailed", "PASSED", "FAILED", "NOT_ATTEMPTED", "LOG_ENV"]
+__all__ = ["check", "CheckFailed", "PASSED", "FAILED", "NOT_ATTEMPTED", "LOG_ENV", "STRICT_ENV"]
 
 PASSED = "passed"
 FAILED = "failed"
 NOT_ATTEMPTED = "not attempted"
 LOG_ENV = "ACTBOOK_CHECK_LOG"
+STRICT_ENV = "ACTBOOK_STRICT_CHECKS"
 
 _LABEL = re.compile(r"^\d+\.\d+$")
 
@@ -68,6 +73,13 @@ def _log(label: str, status: str, message: str) -> None:
         fh.write(json.dumps(record) + "\n")
 
 
+def _not_attempted(label: str, message: str) -> None:
+    print(f"[{label}] not attempted yet: {message}")
+    _log(label, NOT_ATTEMPTED, message)
+    if os.environ.get(STRICT_ENV, "") not in ("", "0"):
+        raise CheckFailed(label, f"not attempted: {message}") from None
+
+
 def _describe(exc: BaseException) -> str:
     text = str(exc).strip()
     if isinstance(exc, AssertionError):
@@ -91,18 +103,18 @@ def check(label: str, hint: str | None = None):
         raise ValueError(f"check label should look like '<chapter>.<n>', e.g. '1.3'; got {label!r}")
     try:
         yield
+    except CheckFailed:
+        raise
     except NotImplementedError:
         message = hint or "fill in the cell(s) marked YOUR CODE HERE above, run them, then run this check again."
-        print(f"[{label}] not attempted yet: {message}")
-        _log(label, NOT_ATTEMPTED, message)
+        _not_attempted(label, message)
     except NameError as exc:
         missing = getattr(exc, "name", None) or str(exc)
         message = (
             f"`{missing}` is not defined yet. "
             + (hint or "Write your answer in the cell(s) marked YOUR CODE HERE above and run them first.")
         )
-        print(f"[{label}] not attempted yet: {message}")
-        _log(label, NOT_ATTEMPTED, message)
+        _not_attempted(label, message)
     except Exception as exc:  # AssertionError and anything the student's code raised
         message = _describe(exc)
         print(f"[{label}] FAILED: {message}")

@@ -101,3 +101,13 @@ def test_keyboard_interrupt_is_not_swallowed(log):
     with pytest.raises(KeyboardInterrupt):
         with check("1.1"):
             raise KeyboardInterrupt
+
+
+def test_strict_mode_makes_not_attempted_raise(log, monkeypatch, capsys):
+    monkeypatch.setenv("ACTBOOK_STRICT_CHECKS", "1")
+    with pytest.raises(CheckFailed, match="not attempted"):
+        with check("1.5"):
+            raise NotImplementedError
+    assert read_log(log)[0]["status"] == "not attempted"
+    with check("1.6"):  # passing checks are unaffected
+        pass
