@@ -101,16 +101,24 @@ def test_batch_norm_and_prelu_match_pytorch():
 
 
 def test_sgd_momentum_trajectory_matches_pytorch():
+    """Five steps of SGD with momentum. The reference uses PyTorch's formulation of momentum
+    (``buf = mu buf + g; p -= lr buf``, as in ``torch.optim.SGD``, written out here because
+    creating a ``torch.optim`` optimiser imports the compiler stack, 15 s on a busy machine);
+    the engine's ``v = mu v - lr g; p += v`` must give the same trajectory."""
     X, y, _ = _data(N=40)
     net = Network([5, 8, 4], activation="tanh", dtype=np.float64, seed=3)
     params = [p for pair in _torch_params(net) for p in pair]
-    opt = torch.optim.SGD(params, lr=0.2, momentum=0.9)
+    bufs = [torch.zeros_like(p) for p in params]
     for step in range(5):
         net.loss(X, y); net.backward(); net.step(lr=0.2, momentum=0.9)
-        opt.zero_grad()
+        for p in params:
+            p.grad = None
         W1, b1, W2, b2 = params
         F.cross_entropy(torch.tanh(torch.tensor(X) @ W1.T + b1) @ W2.T + b2,
                         torch.tensor(y)).backward()
-        opt.step()
+        with torch.no_grad():
+            for p, buf in zip(params, bufs):
+                buf.mul_(0.9).add_(p.grad)
+                p.sub_(0.2 * buf)
     np.testing.assert_allclose(net.layers[0].W, params[0].detach().numpy(), rtol=1e-10)
     np.testing.assert_allclose(net.layers[1].b, params[3].detach().numpy(), rtol=1e-10, atol=1e-14)
