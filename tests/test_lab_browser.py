@@ -1,0 +1,134 @@
+"""A real browser runs an exercise notebook in JupyterLab.
+
+Starts JupyterLab on a free localhost port (token set here, no browser of its own) with a
+temporary copy of one exercise notebook, opens it in headless Chromium (Debian's
+/usr/bin/chromium driven by playwright; never `playwright install`), runs all cells, and
+asserts that an ipywidgets widget renders and that a check cell prints its result. The
+server is stopped at the end, whatever happens.
+"""
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from actbook.course.notebooks import REPO, all_check_labels, exercise_notebooks, read
+
+CHROMIUM = "/usr/bin/chromium"
+sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+
+WIDGET = "ipywidgets"
+
+
+def pick_notebook():
+    """The first exercise notebook with a live widget and a check cell (or a synthetic one)."""
+    for path in exercise_notebooks():
+        nb = read(path)
+        source = "\n".join(c.source for c in nb.cells)
+        if all_check_labels(nb) and ("live_explorer" in source or "ipywidgets" in source):
+            return path.name, nb
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import ipywidgets as widgets\nfrom actbook.checks import check\n"
+                                  "widgets.IntSlider(value=3, description='w')"),
+        nbformat.v4.new_code_cell('with check("1.1"):\n    assert 1 + 1 == 2, "arithmetic"'),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    return "synthetic.ipynb", nb
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return True
+        except Exception:
+            time.sleep(0.5)
+    return False
+
+
+@pytest.fixture
+def lab(tmp_path):
+    name, nb = pick_notebook()
+    root = tmp_path / "root"
+    root.mkdir()
+    nbformat.write(nb, str(root / name))
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
+    env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")
+    env["JUPYTERLAB_WORKSPACES_DIR"] = str(tmp_path / "workspaces")
+    env["JUPYTER_CONFIG_DIR"] = str(tmp_path / "config")
+    cmd = [str(Path(sys.executable).with_name("jupyter")), "lab", "--no-browser", f"--port={port}",
+           "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0",
+           f"--ServerApp.root_dir={root}", "--ServerApp.disable_check_xsrf=True",
+           "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if hasattr(os, "getuid") and os.getuid() == 0:
+        cmd.append("--allow-root")
+    log = open(tmp_path / "lab.log", "w")
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        if not wait_for(f"{base}/api/status?token={token}", 120):
+            pytest.fail("JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text()[-3000:])
+        yield base, token, name, nb
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait(timeout=10)
+        log.close()
+
+
+def test_exercise_notebook_runs_in_jupyterlab(lab, tmp_path):
+    base, token, name, nb = lab
+    first_label = all_check_labels(nb)[0]
+    with sync_api.sync_playwright() as p:
+        # playwright gives the browser a fresh temporary profile of its own
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(120_000)
+            page.goto(f"{base}/lab/tree/{name}?token={token}&reset")
+            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=180_000)
+            # wait for the kernel to be ready, then Run > Run All Cells
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            widget = page.wait_for_selector(".jp-OutputArea-output .widget-slider, "
+                                            ".jp-OutputArea-output .jupyter-widgets", timeout=240_000)
+            widget.scroll_into_view_if_needed()
+            box = widget.bounding_box()
+            assert box and box["width"] > 50 and box["height"] > 10, f"the widget has no size: {box}"
+            # JupyterLab renders only the cells near the viewport; text_content reads the DOM anyway
+            check_output = page.locator(".jp-OutputArea-output", has_text=f"[{first_label}]").first
+            check_output.wait_for(state="attached", timeout=240_000)
+            text = check_output.text_content()
+            assert any(s in text for s in ("passed", "not attempted yet", "FAILED")), text
+            check_output.scroll_into_view_if_needed()
+            page.screenshot(path=str(tmp_path / "lab.png"))
+        finally:
+            browser.close()
