@@ -283,8 +283,12 @@ def static_activation_explorer(activations: Sequence[str] | str = ("sigmoid", "t
         grid["shift"] = shift
     grid.update({k: list(v) for k, v in params.items()})
     kwargs = {"title": title or "Activation explorer"}
-    if "dpi" in inspect.signature(static_explorer).parameters:
+    accepted = inspect.signature(static_explorer).parameters
+    if "dpi" in accepted:
         kwargs["dpi"] = dpi
+    if "labels" in accepted:
+        names_ = {"scale": "input std s", "shift": "input mean \u03bc"}
+        kwargs["labels"] = {k: v for k, v in names_.items() if k in grid}
     return static_explorer(render, grid, **kwargs)
 
 
