@@ -43,12 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("student-edition", help="build the book without its Solutions part")
     p.add_argument("--out", default="_build/student", help="output folder (HTML goes to OUT/html)")
     p.add_argument("--toc", help="write the generated toc here and stop (no build)")
+    p.add_argument("--cache", help="execution cache folder (default: the main build's _build/.jupyter_cache)")
 
     p = sub.add_parser("print", help="build a single-page HTML of the book and print it to PDF")
     p.add_argument("--out", default="_build/print", help="output folder")
     p.add_argument("--pdf", default=None, help="PDF path (default: OUT/book.pdf)")
     p.add_argument("--no-build", action="store_true", help="reuse an existing single-page build")
     p.add_argument("--student", action="store_true", help="leave the Solutions part out")
+    p.add_argument("--cache", help="execution cache folder (default: the main build's _build/.jupyter_cache)")
     return parser
 
 

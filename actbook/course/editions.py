@@ -69,11 +69,11 @@ def student_toc(toc: dict) -> dict:
     return toc
 
 
-def _config_with_shared_cache(repo: Path, dest: Path, extra: dict | None = None) -> Path:
-    """A copy of ``_config.yml`` whose execution cache is the main build's."""
+def _config_with_shared_cache(repo: Path, dest: Path, cache: str | None = None, extra: dict | None = None) -> Path:
+    """A copy of ``_config.yml`` whose execution cache is the main build's (or ``cache``)."""
     config = yaml.safe_load((repo / "_config.yml").read_text()) or {}
     execute = config.setdefault("execute", {})
-    execute.setdefault("cache_path", str(repo / "_build" / ".jupyter_cache"))
+    execute["cache"] = str(Path(cache).resolve()) if cache else str(repo / "_build" / ".jupyter_cache")
     for key, value in (extra or {}).items():
         config[key] = value
     dest.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
@@ -92,7 +92,7 @@ def _build_env(repo: Path) -> dict:
     return env
 
 
-def build_student_edition(out: Path, repo: Path = REPO, quiet: bool = False) -> Path:
+def build_student_edition(out: Path, repo: Path = REPO, quiet: bool = False, cache: str | None = None) -> Path:
     """Build the book without solutions; return the folder holding ``index.html``."""
     repo, out = Path(repo), Path(out)
     with tempfile.TemporaryDirectory(prefix="actbook-student-") as tmp:
@@ -100,7 +100,7 @@ def build_student_edition(out: Path, repo: Path = REPO, quiet: bool = False) -> 
         toc_path = tmp / "_toc.yml"
         toc_path.write_text(yaml.safe_dump(student_toc(yaml.safe_load((repo / "_toc.yml").read_text())),
                                            sort_keys=False, allow_unicode=True))
-        config_path = _config_with_shared_cache(repo, tmp / "_config.yml")
+        config_path = _config_with_shared_cache(repo, tmp / "_config.yml", cache)
         staging = tmp / "out"
         cmd = [_jupyter_book(), "build", str(repo), "--toc", str(toc_path), "--config", str(config_path),
                "--path-output", str(staging), "--keep-going"]
@@ -128,7 +128,8 @@ def find_chromium() -> str:
     return found
 
 
-def build_single_page(out: Path, repo: Path = REPO, student: bool = False, quiet: bool = False) -> Path:
+def build_single_page(out: Path, repo: Path = REPO, student: bool = False, quiet: bool = False,
+                      cache: str | None = None) -> Path:
     repo, out = Path(repo), Path(out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="actbook-print-") as tmp:
@@ -137,7 +138,7 @@ def build_single_page(out: Path, repo: Path = REPO, student: bool = False, quiet
         toc_path = tmp / "_toc.yml"
         toc_path.write_text(yaml.safe_dump(student_toc(toc) if student else toc, sort_keys=False,
                                            allow_unicode=True))
-        config_path = _config_with_shared_cache(repo, tmp / "_config.yml")
+        config_path = _config_with_shared_cache(repo, tmp / "_config.yml", cache)
         cmd = [_jupyter_book(), "build", str(repo), "--builder", "singlehtml", "--toc", str(toc_path),
                "--config", str(config_path), "--path-output", str(out), "--keep-going"]
         proc = subprocess.run(cmd, cwd=repo, env=_build_env(repo), text=True, capture_output=quiet)
@@ -191,7 +192,8 @@ def student_main(args) -> int:
         print(f"student table of contents written to {args.toc}")
         return 0
     start = time.monotonic()
-    target = build_student_edition(REPO / args.out if not Path(args.out).is_absolute() else Path(args.out))
+    out = Path(args.out) if Path(args.out).is_absolute() else REPO / args.out
+    target = build_student_edition(out, cache=args.cache)
     print(f"student edition (no solutions) built in {time.monotonic() - start:.0f} s: {target / 'index.html'}")
     return 0
 
@@ -201,7 +203,7 @@ def print_main(args) -> int:
     start = time.monotonic()
     page = out / "_build" / "singlehtml" / "index.html"
     if not args.no_build or not page.exists():
-        page = build_single_page(out, student=args.student)
+        page = build_single_page(out, student=args.student, cache=args.cache)
     pdf = Path(args.pdf) if args.pdf else out / "book.pdf"
     print_to_pdf(page, pdf)
     print(f"printable edition written in {time.monotonic() - start:.0f} s: {pdf} "
