@@ -47,8 +47,17 @@ if not (BUILD / "intro.html").is_file():
 # falls back to "auto". The page is unaffected. This exact message, and only it, is allowed.
 ALLOWED_CONSOLE_ERRORS = [re.compile(r"^(\[PST\]: ?)?Got invalid theme mode: \. Resetting to auto\.?$")]
 
+
+
+def _is_redirect_stub(path: Path) -> bool:
+    """index.html is only a <meta http-equiv="Refresh"> to intro.html (checked in test_build)."""
+    head = path.read_text(encoding="utf-8", errors="replace")[:2000].lower()
+    return 'http-equiv="refresh"' in head and "<main" not in head
+
+
 PAGES = sorted(str(p.relative_to(BUILD)) for p in BUILD.rglob("*.html")
-               if not {"_static", "_sources", "_images", "reports"} & set(p.relative_to(BUILD).parts[:-1]))
+               if not {"_static", "_sources", "_images", "reports"} & set(p.relative_to(BUILD).parts[:-1])
+               and not _is_redirect_stub(p))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

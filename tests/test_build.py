@@ -173,3 +173,8 @@ def test_notebook_pages_have_binder_and_colab_links():
                 missing.append(f"{docname}: no {what} launch link ({link})")
     assert not missing, "\n".join(missing)
 
+
+
+def test_index_leads_to_the_intro():
+    index = (BUILD / "index.html").read_text(encoding="utf-8")
+    assert "intro.html" in index, "index.html (the page a reader opens first) does not lead to intro.html"
