@@ -73,7 +73,7 @@ class Report:
             name = ex.title if len(ex.title) <= width else ex.title[: width - 1] + "…"
             status = ex.status.upper() if ex.status == "failed" else ex.status
             lines.append(f"  {ex.label:<5} {name:<{width}}  {status}")
-            if ex.message and ex.status != "passed":
+            if ex.message and ex.status in ("failed", "not run"):
                 lines.extend(textwrap.wrap(ex.message, 88, initial_indent=" " * 8, subsequent_indent=" " * 8))
         for problem in self.problems:
             lines.append("")
