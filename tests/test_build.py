@@ -151,6 +151,9 @@ def test_glue_values_are_substituted():
         if n_inline:
             pages_with_glue += 1
             n_pasted = len(re.findall(r'class="[^"]*pasted-(?:text|inline)', html))
+            raw = re.findall(r'class="[^"]*pasted-(?:text|inline)[^"]*">(?:<[^>]+>)*([^<]*(?:np\.\w+\(|array\()[^<]*)', html)
+            assert not raw, (f"{docname}: glued values shown as Python reprs {raw[:3]}; glue plain numbers "
+                             f"(float(x)), not numpy scalars or arrays")
             assert n_pasted >= n_inline, (
                 f"{docname}: the source uses {{glue:text}} {n_inline} times but the page shows "
                 f"{n_pasted} pasted values (a glue key was not found or the notebook did not run)")
