@@ -114,20 +114,23 @@ def relu_sum_figure(target, units, spread=1.0, shift=0.0, domain=(-2.0, 2.0), dp
     parts = c[None, :] * get("relu")(x[:, None] - t[None, :])
     g = c0 + parts.sum(axis=1)
     err = np.max(np.abs(g - y))
-    fig, ax = plt.subplots(figsize=(5.6, 3.6), dpi=dpi)
+    fig, ax = plt.subplots(figsize=(5.6, 3.9), dpi=dpi)
     ax.plot(x, y, color="k", lw=2.5, alpha=0.35, label="target $f$")
     ax.plot(x, g, color=COLORS["f"], lw=2, label=f"network, {units} ReLU unit{'s' if units > 1 else ''}")
-    ymin, ymax = y.min() - 0.6, y.max() + 0.6
+    span = y.max() - y.min()
+    ymin = max(min(y.min(), g.min()), y.min() - 0.5 * span) - 0.15 * span
+    ymax = min(max(y.max(), g.max()), y.max() + 0.5 * span) + 0.1 * span
     inside = t[(t >= lo) & (t <= hi)]
-    ax.plot(inside, np.full_like(inside, ymin + 0.1), "^", color=COLORS["df"], ms=7, label="breakpoints $t_i$")
+    ax.plot(inside, np.full_like(inside, ymin + 0.04 * span), "^", color=COLORS["df"], ms=7,
+            label="breakpoints $t_i$")
     ax.set_xlim(lo, hi)
     ax.set_ylim(ymin, ymax)
     ax.set_xlabel("$x$")
     ax.set_ylabel("output")
     ax.set_title(f"largest error {err:.3f}", fontsize=10)
-    ax.legend(frameon=True, framealpha=0.8, fontsize=8, loc="upper left")
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
     ax.grid(alpha=0.25)
-    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.14, top=0.92)  # fixed: cheap for many frames
+    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.27, top=0.92)  # fixed: cheap for many frames
     return fig
 
 
