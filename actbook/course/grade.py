@@ -153,7 +153,12 @@ def check_notebook(path, timeout: float = 300.0, chapter: str | None = None, rep
     report.chapter, report.chapter_title = stem, table[stem][0]
     reference = table[stem][1]
 
-    result = execute(nb, path.parent.resolve(), timeout=timeout)
+    try:
+        result = execute(nb, path.parent.resolve(), timeout=timeout)
+    except Exception as exc:  # the kernel could not start, and the like: not the student's doing
+        return stop(UNCHECKABLE, f"The notebook could not be run: {type(exc).__name__}: "
+                                 f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''} "
+                                 "Check that the course environment (python3 kernel, actbook) is installed.")
     report.seconds = round(result.seconds, 2)
 
     student_exercises = parse_exercises(result.notebook, strict=False)
