@@ -216,8 +216,10 @@ class ComparisonTable:
                     align = ' style="text-align:right"' if k in dict(COST_COLUMNS) else ""
                     cells.append(f"<td{align}>{html.escape(self.cell(r, k))}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
-        return ('<div style="overflow-x:auto"><table class="table actbook-comparison" '
-                'style="font-size:0.82em">'
+        style = ("<style>table.actbook-comparison{font-size:0.78em}"
+                 "table.actbook-comparison td,table.actbook-comparison th"
+                 "{padding:0.25em 0.4em}</style>")
+        return (f'{style}<div style="overflow-x:auto"><table class="table actbook-comparison">'
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
     def _repr_html_(self):
