@@ -294,13 +294,16 @@ def _known(steps, last):
     return known_a, known_delta, known_grad
 
 
-def draw_network(net: SmallNetwork, step: int | None = None, ax=None, ledger_ax=None):
+def draw_network(net: SmallNetwork, step: int | None = None, ax=None, ledger_ax=None,
+                 compact: bool = False):
     """Draw the 2-2-2 network with everything known after ``step`` written on it.
 
     ``step=None`` draws the finished forward and backward pass. Units show their bias, ``z``,
     ``a`` and (once computed) ``delta``; edges show their weights; the current step is
     highlighted (blue forward, red backward). If ``ledger_ax`` is given, the twelve gradients
-    known so far are listed there. Introduced in chapter 2. Returns the axes.
+    known so far are listed there. ``compact`` fits the vertical limits to what is written
+    (the widget keeps them fixed so that frames do not jump). Introduced in chapter 2.
+    Returns the axes.
     """
     import matplotlib.pyplot as plt
 
@@ -334,12 +337,14 @@ def draw_network(net: SmallNetwork, step: int | None = None, ax=None, ledger_ax=
         ax.plot([x0 + _R * (x1 - x0) / d, x1 - _R * (x1 - x0) / d],
                 [y0 + _R * (y1 - y0) / d, y1 - _R * (y1 - y0) / d],
                 color=colour if hot else _IDLE, lw=3.0 if hot else 1.1)
+    n_lines = {}
     for u, (x, y) in _POS.items():
         hot = u in cur.units
         ax.add_patch(plt.Circle((x, y), _R, fc="#fff3c4" if hot else "white",
                                 ec=colour if hot else "#555555", lw=3.0 if hot else 1.2, zorder=3))
         ax.text(x, y, u, ha="center", va="center", fontsize=11, weight="bold", zorder=4)
         lines = []
+        n_lines.setdefault(u, 0)
         if u in ("I1", "I2"):
             lines.append(f"a = {f[u]:.3g}")
         elif u == "E":
@@ -352,13 +357,19 @@ def draw_network(net: SmallNetwork, step: int | None = None, ax=None, ledger_ax=
                 lines += [f"z = {f['z_' + u]:.4g}", f"a = {f['a_' + u]:.4g}"]
             if u in known_delta:
                 lines.append(f"\u03b4 = {g['delta_' + u]:.4g}")
+        n_lines[u] = len(lines)
         if lines:
             top = y > 0.8 or u == "E"
             ax.text(x, y + (_R + 0.08) * (1 if top else -1), "\n".join(lines), ha="center",
                     va="bottom" if top else "top", fontsize=9, linespacing=1.25,
                     color=_BWD if u in known_delta else "#222222")
     ax.set_xlim(-0.55, 6.25)
-    ax.set_ylim(-1.35, 2.95)
+    if compact:
+        top = max(n_lines[u] for u in ("I1", "H1", "O1"))
+        bottom = max(n_lines[u] for u in ("I2", "H2", "O2"))
+        ax.set_ylim(-(_R + 0.2 + 0.3 * bottom), 1.6 + _R + 0.2 + 0.3 * top)
+    else:
+        ax.set_ylim(-1.35, 2.95)
     ax.set_aspect("equal")
     ax.axis("off")
     if ledger_ax is not None:
