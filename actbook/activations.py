@@ -450,6 +450,11 @@ class Softmax(Activation):
 # ---------------------------------------------------------------------------------------------
 # The functions
 # ---------------------------------------------------------------------------------------------
+try:  # scipy ships with scikit-learn, a requirement of the book
+    from scipy.special import expit as _expit
+except ImportError:  # pragma: no cover
+    _expit = None
+
 SQRT_2 = math.sqrt(2.0)
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -460,8 +465,13 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def _sigmoid(z):
-    e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    """The logistic function without overflow: scipy's ``expit`` (a stable C loop) when
+    available, else ``exp(-|z|)``, which lies in (0, 1] and never overflows."""
+    if _expit is not None:
+        return _expit(z)
+    e = np.exp(-np.abs(z))
+    r = 1.0 / (1.0 + e)
+    return np.where(z >= 0, r, e * r)
 
 
 def _softplus_unit(z):
