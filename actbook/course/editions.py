@@ -69,13 +69,24 @@ def student_toc(toc: dict) -> dict:
     return toc
 
 
-def _config_with_shared_cache(repo: Path, dest: Path, cache: str | None = None, extra: dict | None = None) -> Path:
+def _config_with_shared_cache(repo: Path, dest: Path, cache: str | None = None, extra: dict | None = None,
+                              single_page: bool = False) -> Path:
     """A copy of ``_config.yml`` whose execution cache is the main build's (or ``cache``)."""
     config = yaml.safe_load((repo / "_config.yml").read_text()) or {}
     execute = config.setdefault("execute", {})
     execute["cache"] = str(Path(cache).resolve()) if cache else str(repo / "_build" / ".jupyter_cache")
     for key, value in (extra or {}).items():
         config[key] = value
+    if single_page:
+        # sphinx_jupyterbook_latex rewrites hidden cells and toctrees into nodes that only
+        # its LaTeX and "html" translators know; Sphinx's singlehtml builder then fails on them.
+        config.setdefault("latex", {})["use_jupyterbook_latex"] = False
+        extensions = config.get("sphinx", {}).get("config", {}).get("extensions")
+        if isinstance(extensions, list):
+            config["sphinx"]["config"]["extensions"] = [
+                e for e in extensions if e != "sphinx_jupyterbook_latex"] + ["actbook.course.sphinx_singlehtml"]
+        else:
+            config.setdefault("sphinx", {}).setdefault("extra_extensions", []).append("actbook.course.sphinx_singlehtml")
     dest.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     return dest
 
@@ -138,7 +149,7 @@ def build_single_page(out: Path, repo: Path = REPO, student: bool = False, quiet
         toc_path = tmp / "_toc.yml"
         toc_path.write_text(yaml.safe_dump(student_toc(toc) if student else toc, sort_keys=False,
                                            allow_unicode=True))
-        config_path = _config_with_shared_cache(repo, tmp / "_config.yml", cache)
+        config_path = _config_with_shared_cache(repo, tmp / "_config.yml", cache, single_page=True)
         cmd = [_jupyter_book(), "build", str(repo), "--builder", "singlehtml", "--toc", str(toc_path),
                "--config", str(config_path), "--path-output", str(out), "--keep-going"]
         proc = subprocess.run(cmd, cwd=repo, env=_build_env(repo), text=True, capture_output=quiet)
