@@ -408,7 +408,7 @@ def render_step(step: int = 0, activation: str = "sigmoid", net: SmallNetwork | 
     if not 0 <= int(step) < len(steps):
         raise ValueError(f"step must be between 0 and {len(steps) - 1}; got {step}")
     s = steps[int(step)]
-    fig = plt.figure(figsize=(9, 4.2))
+    fig = plt.figure(figsize=(7.8, 3.9))
     ax = fig.add_axes([0.0, 0.13, 0.76, 0.76])
     lax = fig.add_axes([0.77, 0.13, 0.22, 0.74])
     draw_network(net, step, ax=ax, ledger_ax=lax)
