@@ -122,15 +122,16 @@ def relu_sum_figure(target, units, spread=1.0, shift=0.0, domain=(-2.0, 2.0), dp
     ymax = min(max(y.max(), g.max()), y.max() + 0.5 * span) + 0.1 * span
     inside = t[(t >= lo) & (t <= hi)]
     ax.plot(inside, np.full_like(inside, ymin + 0.04 * span), "^", color=COLORS["df"], ms=7,
-            label="breakpoints $t_i$")
+            label="breakpoints")
     ax.set_xlim(lo, hi)
     ax.set_ylim(ymin, ymax)
     ax.set_xlabel("$x$")
     ax.set_ylabel("output")
     ax.set_title(f"largest error {err:.3f}", fontsize=10)
-    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3,
+              columnspacing=1.0, handlelength=1.5)
     ax.grid(alpha=0.25)
-    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.27, top=0.92)  # fixed: cheap for many frames
+    fig.subplots_adjust(left=0.14, right=0.98, bottom=0.25, top=0.92)  # fixed: cheap for many frames
     return fig
 
 
