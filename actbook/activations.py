@@ -505,17 +505,23 @@ def _ones(z, **_):
 
 
 def _relu_like(slope_key):
+    # Masks are multiplied rather than selected with np.where: exactly the same values
+    # (1 + s * 0 = 1 and 0 + s * 1 = s), several times faster on unpredictable signs.
+    def factor(z, p):
+        m = (z > 0).astype(z.dtype)
+        return m + p[slope_key] * (1.0 - m)
+
     def f(z, **p):
-        return np.where(z > 0, z, p[slope_key] * z)
+        return z * factor(z, p)
 
     def df(z, **p):
-        return np.where(z > 0, 1.0, p[slope_key] * np.ones_like(z)).astype(z.dtype, copy=False)
+        return np.broadcast_to(factor(z, p), z.shape).astype(z.dtype, copy=False)
 
     def dslope(z, **p):
-        return np.where(z > 0, 0.0, z).astype(z.dtype, copy=False)
+        return z * (z <= 0)
 
     def back(z, a, grad_a, **p):
-        return np.where(z > 0, grad_a, p[slope_key] * grad_a)
+        return grad_a * factor(z, p)
 
     return f, df, dslope, back
 
