@@ -153,11 +153,19 @@ def build_single_page(out: Path, repo: Path = REPO, student: bool = False, quiet
         cmd = [_jupyter_book(), "build", str(repo), "--builder", "singlehtml", "--toc", str(toc_path),
                "--config", str(config_path), "--path-output", str(out), "--keep-going"]
         proc = subprocess.run(cmd, cwd=repo, env=_build_env(repo), text=True, capture_output=quiet)
-    page = out / "_build" / "singlehtml" / "index.html"
+    page = single_page_path(out, repo)
     if proc.returncode != 0 or not page.exists():
         detail = (proc.stdout or "")[-3000:] + (proc.stderr or "")[-3000:] if quiet else ""
         raise RuntimeError(f"the single-page build failed (exit {proc.returncode}). {detail}")
     return page
+
+
+def single_page_path(out: Path, repo: Path = REPO) -> Path:
+    """The single page: ``<root>.html`` (``index.html`` is only a redirect to it)."""
+    root = (yaml.safe_load((Path(repo) / "_toc.yml").read_text()) or {}).get("root", "index")
+    folder = Path(out) / "_build" / "singlehtml"
+    page = folder / f"{Path(root).name}.html"
+    return page if page.exists() else folder / "index.html"
 
 
 PRINT_CSS = """
@@ -212,7 +220,7 @@ def student_main(args) -> int:
 def print_main(args) -> int:
     out = Path(args.out) if Path(args.out).is_absolute() else REPO / args.out
     start = time.monotonic()
-    page = out / "_build" / "singlehtml" / "index.html"
+    page = single_page_path(out)
     if not args.no_build or not page.exists():
         page = build_single_page(out, student=args.student, cache=args.cache)
     pdf = Path(args.pdf) if args.pdf else out / "book.pdf"
