@@ -179,6 +179,8 @@ PRINT_CSS = """
   img, figure, .cell_output, mjx-container { break-inside: avoid; }
   h1 { break-before: page; }
   a { color: inherit; text-decoration: none; }
+  pre, .highlight pre { white-space: pre-wrap !important; word-break: break-word; overflow: visible !important; }
+  .highlight, .cell_input, .cell_output, .output, div.math-wrapper, .MathJax { overflow: visible !important; }
 </style>
 """
 
