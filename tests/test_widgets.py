@@ -23,6 +23,7 @@ def render(w, activation="relu"):
 
 
 def test_frame_count_and_every_state_rendered_once():
+    plt.close("all")  # figures other test modules left open in this worker process
     CALLS.clear()
     out = static_explorer(render, {"w": [-1, 0, 0.5, 2], "activation": ["relu", "tanh"]}, title="T")
     html = out.data
@@ -105,6 +106,7 @@ def test_bad_arguments():
 def test_live_explorer_builds_controls():
     import ipywidgets as widgets
 
+    plt.close("all")
     w = live_explorer(render, {"w": (-3.0, 3.0, 0.5), "activation": ["relu", "tanh"]})
     assert isinstance(w, widgets.interactive)
     slider, menu = w.children[0], w.children[1]
