@@ -87,8 +87,10 @@ def test_nbgrader_generates_and_autogrades(tmp_path, monkeypatch):
     assert "BEGIN SOLUTION" not in text and "YOUR CODE HERE" in text
     for ex in parse_exercises(nb, strict=False):
         for i in ex.answer_indices:
+            if nb.cells[i].cell_type != "code":
+                continue
             body = nb.cells[i].source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0].strip()
-            if body and nb.cells[i].cell_type == "code":
+            if body:
                 assert body not in text, f"exercise {ex.label}: the solution leaked into the student version"
 
     for who, notebook in (("solver", source / name), ("blank", released)):

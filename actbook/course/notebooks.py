@@ -71,7 +71,9 @@ def chapter_notebooks(repo: Path = REPO) -> list[Path]:
 
 
 def has_solution_region(cell) -> bool:
-    return BEGIN in cell.source
+    """True for a cell with an answer region: ``### BEGIN SOLUTION`` in code, and in markdown
+    also ``<!-- BEGIN SOLUTION -->`` (an HTML comment, so the book does not show the marker)."""
+    return "BEGIN SOLUTION" in cell.source
 
 
 def check_labels(cell) -> list[str]:
