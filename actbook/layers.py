@@ -120,7 +120,8 @@ class Dense:
     def forward(self, a_prev, training=False, rng=None):
         """``z = a_prev @ W.T + b`` (then batch norm, if any), ``a = phi(z)`` (+ ``a_prev``); chapter 2."""
         self.a_prev = a_prev
-        z = a_prev @ self.W.T + self.b
+        z = a_prev @ self.W.T
+        z += self.b  # in place: the product is a new array, so no second (N, n_z) array is made
         if self.bn is not None:
             self.z_lin = z
             z = self.bn.forward(z, training)
@@ -149,8 +150,11 @@ class Dense:
         self.delta = delta
         if self.bn is not None:
             delta = self.delta_lin = self.bn.backward(delta)
-        self.grad_W = delta.T @ self.a_prev / N
-        self.grad_b = delta.sum(axis=0) / N
+        # the 1/N of the batch mean is applied to delta (N, n_z) rather than to the product
+        # (n_z, n_in): the same numbers, one pass over the smaller array
+        scaled = delta * (1.0 / N)
+        self.grad_W = scaled.T @ self.a_prev
+        self.grad_b = scaled.sum(axis=0)
         return delta @ self.W if need_grad_input else None
 
     # parameters and their gradients, by name (used by the optimiser and gradient checks)

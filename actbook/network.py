@@ -204,9 +204,11 @@ class Network:
             raise ShapeError(f"layer 1 expects input of shape (N, {self.sizes[0]}) with examples in "
                              f"rows; got X of shape {X.shape}")
         X = X.astype(self.dtype, copy=False)
-        # a finite float64 sum means every entry is finite (NaN and inf propagate); only when
-        # it is not do we look for the culprits (the sum may merely have overflowed)
-        if not np.isfinite(X.sum(dtype=np.float64)) and not np.isfinite(X).all():
+        # a finite sum means every entry is finite (NaN and inf propagate); only when it is
+        # not do we look for the culprits (the sum may merely have overflowed)
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = X.sum()
+        if not np.isfinite(total) and not np.isfinite(X).all():
             rows = np.unique(np.argwhere(~np.isfinite(X))[:, 0])
             raise NonFiniteError(f"X contains NaN or infinity in {len(rows)} row(s), first at "
                                  f"row {rows[0]}")
@@ -326,12 +328,13 @@ class Network:
         valid range. Clipping changes the layers' ``grad_W`` (etc.) in place. Returns the
         gradients' global norm before clipping by norm (``None`` without ``clip_norm``).
         """
-        all_grads = [g for _, g in self.gradients()]
         norm = None
-        if clip_value is not None:
-            clip_by_value(all_grads, clip_value)
-        if clip_norm is not None:
-            norm = clip_by_norm(all_grads, clip_norm, clip_ord)
+        if clip_value is not None or clip_norm is not None:
+            all_grads = [g for _, g in self.gradients()]
+            if clip_value is not None:
+                clip_by_value(all_grads, clip_value)
+            if clip_norm is not None:
+                norm = clip_by_norm(all_grads, clip_norm, clip_ord)
         for i, layer in enumerate(self.layers):
             grads = layer.gradients()
             for k, p in layer.parameters().items():
