@@ -8,7 +8,11 @@ and once with PyTorch, on the same machine in the same run, and prints
 * the engine's achieved GFLOP/s, next to the float32 matrix-multiply rate measured here with
   exactly the matrix shapes one training step multiplies (the "matmul bound": the time the
   epoch would take if it did nothing but its matrix products);
-* whether the targets hold: engine <= 0.5 x PyTorch time, engine <= 1.3 x the matmul bound.
+* the same training written directly in numpy with no engine around it, as a yardstick for the
+  cost of the engine's structure;
+* whether the targets hold: engine <= 0.5 x PyTorch time, engine <= 1.3 x the matmul bound;
+  and the matmul bound / PyTorch ratio, the best engine / PyTorch ratio any numpy program
+  could reach on this machine (it cannot run faster than its own matrix products).
 
 Each measurement is repeated (``--repeats``) and the best is kept, since other processes on a
 shared machine can only slow a run down. PyTorch is optional (``requirements-bench.txt``); without
@@ -99,6 +103,43 @@ def time_engine(X, y, batch, lr, repeats):
         net.fit(X, y, epochs=1, batch_size=batch, lr=lr, momentum=0.0, progress=False)
         best = min(best, CLOCK() - t0)
     return best, net
+
+
+def time_numpy_direct(X, y, batch, lr, seed=0, weights=None, order=None):
+    """The same training written directly in numpy, with no engine around it: the yardstick for
+    what the engine's structure (layers, checks, history) costs.
+
+    ``weights``: optional ``[(W, b), ...]`` to start from (updated in place); ``order``: the
+    order of the examples. Returns ``(seconds for the epoch, [(W, b), ...])``.
+    """
+    rng = np.random.default_rng(seed)
+    if weights is None:
+        weights = [((rng.standard_normal((n_out, n_in)) * math.sqrt(2.0 / n_in)).astype(np.float32),
+                    np.zeros(n_out, np.float32)) for n_in, n_out in zip(SIZES[:-1], SIZES[1:])]
+    Ws, bs = [w for w, _ in weights], [b for _, b in weights]
+    N = len(X)
+    t0 = CLOCK()
+    order = rng.permutation(N) if order is None else order
+    for start in range(0, N, batch):
+        idx = order[start:start + batch]
+        acts = [X[idx]]
+        for W, b in zip(Ws, bs):
+            z = acts[-1] @ W.T
+            z += b
+            acts.append(np.maximum(z, 0.0) if len(acts) < len(Ws) else z)
+        logits = acts.pop()
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        p[np.arange(len(idx)), y[idx]] -= 1.0
+        delta = p * (1.0 / len(idx))            # gradient of the mean loss w.r.t. the logits
+        for l in range(len(Ws) - 1, -1, -1):
+            grad_W, grad_b = delta.T @ acts[l], delta.sum(axis=0)
+            if l > 0:
+                delta = (delta @ Ws[l]) * (acts[l] > 0)
+            Ws[l] -= lr * grad_W
+            bs[l] -= lr * grad_b
+    return CLOCK() - t0, weights
 
 
 def time_torch(X, y, batch, lr, repeats):
@@ -201,17 +242,20 @@ def main(argv=None):
             print("PyTorch not installed (pip install -r requirements-bench.txt): skipped")
 
     # interleave the three measurements, so a burst of load elsewhere hits all of them alike
-    bound = engine = torch_s = math.inf
+    bound = engine = direct = torch_s = math.inf
     for _ in range(args.repeats):
         bound = min(bound, matmul_bound(SIZES, args.examples, args.batch, repeats=1))
         t, net = time_engine(X, y, args.batch, args.lr, 1)
         engine = min(engine, t)
+        direct = min(direct, time_numpy_direct(X, y, args.batch, args.lr)[0])
         if have_torch:
             torch_s = min(torch_s, time_torch(X, y, args.batch, args.lr, 1)[0])
     res["matmul_seconds"] = bound
     res["matmul_gflops"] = flops / bound / 1e9
     res["engine_seconds"] = engine
     res["engine_gflops"] = flops / engine / 1e9
+    res["numpy_direct_seconds"] = direct
+    res["ratio_engine_direct"] = engine / direct
     res["engine_accuracy"] = net.accuracy(X[:10_000], y[:10_000])
     res["float32_violations"] = check_float32(net)
     if have_torch:
@@ -219,6 +263,7 @@ def main(argv=None):
         res["torch_threads"] = torch.get_num_threads()
         res["torch_seconds"] = torch_s
         res["ratio_engine_torch"] = engine / torch_s
+        res["ratio_bound_torch"] = bound / torch_s
     res["ratio_engine_matmul"] = engine / bound
 
     clock = "CPU time of this process" if args.cpu_time else "wall-clock time"
@@ -228,6 +273,7 @@ def main(argv=None):
     print(f"  {'':30s} {'s/epoch':>9s} {'GFLOP/s':>9s}")
     print(f"  {'matmul bound (same shapes)':30s} {bound:9.3f} {res['matmul_gflops']:9.1f}")
     print(f"  {'engine (actbook.network)':30s} {engine:9.3f} {res['engine_gflops']:9.1f}")
+    print(f"  {'numpy written out, no engine':30s} {direct:9.3f} {flops / direct / 1e9:9.1f}")
     if have_torch:
         print(f"  {'PyTorch ' + torch.__version__ + ' CPU':30s} {res['torch_seconds']:9.3f} "
               f"{flops / res['torch_seconds'] / 1e9:9.1f}")
@@ -243,6 +289,14 @@ def main(argv=None):
     ok &= hold
     print(f"  engine / matmul bound = {res['ratio_engine_matmul']:.2f}   target <= 1.30: "
           f"{'holds' if hold else 'MISSED'}")
+    print(f"  engine / numpy written out = {res['ratio_engine_direct']:.2f}   "
+          "(what the engine's structure costs)")
+    if have_torch:
+        # no numpy program can beat its own matrix products: if they alone take more than half
+        # of PyTorch's epoch, the first target cannot be met on this machine by any engine
+        floor = res["ratio_bound_torch"]
+        print(f"  matmul bound / PyTorch = {floor:.2f}   (the best ratio any numpy engine could "
+              f"reach here{'; the 0.50 target is out of reach' if floor > 0.5 else ''})")
     res["targets_hold"] = bool(ok)
     if args.json:
         args.json.write_text(json.dumps(res, indent=2))

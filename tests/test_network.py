@@ -466,15 +466,37 @@ def test_layers_expose_forward_and_backward_quantities():
     assert relative_error(l3.grad_b, l3.delta.mean(axis=0)) < 1e-12
 
 
-def test_benchmark_script_runs_small(tmp_path):
-    """The benchmark's bookkeeping on a tiny run: FLOP count, float32 check, JSON output."""
+def _load_bench():
     import importlib.util
-    import json
     from pathlib import Path
     path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_engine.py"
     spec = importlib.util.spec_from_file_location("bench_engine", path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
+    return bench
+
+
+def test_benchmark_yardstick_trains_like_the_engine():
+    """The benchmark's numpy-written-out loop is a fair yardstick only if it does the engine's
+    arithmetic: from the same weights and example order, both end an epoch at the same weights."""
+    bench = _load_bench()
+    X, y = bench.synthetic_data(640, seed=3)
+    net = Network(bench.SIZES, activation="relu", init="he", dtype=np.float32, seed=1)
+    start = [(layer.W.copy(), layer.b.copy()) for layer in net.layers]
+    W0 = [W.copy() for W, _ in start]
+    order = np.random.default_rng(2).permutation(len(X))
+    net.fit(X[order], y[order], epochs=1, batch_size=128, lr=0.1, shuffle=False, progress=False)
+    _, direct = bench.time_numpy_direct(X, y, 128, 0.1, weights=start, order=order)
+    for layer, (W, b), w0 in zip(net.layers, direct, W0):
+        assert np.abs(W - w0).max() > 1e-3                # training moved the weights
+        np.testing.assert_allclose(W, layer.W, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(b, layer.b, rtol=1e-4, atol=1e-6)
+
+
+def test_benchmark_script_runs_small(tmp_path):
+    """The benchmark's bookkeeping on a tiny run: FLOP count, float32 check, JSON output."""
+    import json
+    bench = _load_bench()
     # 784-256-256-10, batch 128: 2*128*(784*256 + 256*256 + 256*10) per pass, three passes
     # minus the first layer's input gradient
     per_step = 2 * 128 * (3 * (784 * 256 + 256 * 256 + 256 * 10) - 784 * 256)
