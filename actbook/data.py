@@ -9,6 +9,7 @@ Introduced in chapter 9.
 """
 from __future__ import annotations
 
+import csv
 import gzip
 import os
 import struct
@@ -22,6 +23,7 @@ __all__ = [
     "load_digits",
     "load_mnist",
     "read_idx",
+    "read_results_csv",
     "results_path",
     "write_idx",
 ]
@@ -232,3 +234,34 @@ def load_digits(test_fraction: float = 0.25, seed: int = 0, dtype=np.float32):
     train = rng.permutation(np.concatenate(train))
     test = rng.permutation(np.concatenate(test))
     return X[train], y[train], X[test], y[test]
+
+
+def read_results_csv(name: str, columns=(), missing_ok: bool = False) -> list[dict]:
+    """Rows of a stored result table in ``data/`` as dicts of strings (chapters 7 and 9).
+
+    ``columns`` names the columns the caller relies on; a file that lacks any of them raises
+    :class:`DataFormatError` naming them, as does a file with no header row. A missing file
+    raises :class:`MissingDataError` (from :func:`results_path`), unless ``missing_ok``, in
+    which case the result is an empty list, so a chapter can still be read without it.
+    """
+    try:
+        path = results_path(name)
+    except MissingDataError:
+        if missing_ok:
+            return []
+        raise
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames
+        if not header:
+            raise DataFormatError(f"{path}: empty file, expected a header row of column names")
+        missing = [c for c in columns if c not in header]
+        if missing:
+            raise DataFormatError(f"{path}: missing columns {missing}; it has {header}")
+        rows = list(reader)
+    for line, row in enumerate(rows, start=2):
+        if None in row or any(v is None for v in row.values()):
+            raise DataFormatError(
+                f"{path}, line {line}: the number of fields differs from the header's "
+                f"{len(header)}")
+    return rows

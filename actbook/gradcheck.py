@@ -1,4 +1,4 @@
-"""Gradient checking by central finite differences (chapter 2).
+"""Gradient checking by central finite differences (chapter 2; the elementwise form in chapter 1).
 
 The central difference
 
@@ -27,7 +27,42 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["numerical_gradient", "relative_error", "check_gradient", "check_network_gradients"]
+__all__ = ["central_difference", "numerical_gradient", "numerical_jacobian", "relative_error",
+           "check_gradient", "check_network_gradients"]
+
+
+def central_difference(f, z, h: float = 1e-5):
+    """Derivative of an elementwise function ``f`` at every entry of ``z`` (chapter 1).
+
+    ``(f(z + h) - f(z - h)) / (2 h)``, with error of order ``h**2``. ``f`` must act entry by
+    entry (an activation, or a function of one scalar parameter); for a function that mixes
+    entries use :func:`numerical_jacobian` or :func:`numerical_gradient`.
+    """
+    if not h > 0:
+        raise ValueError(f"step h must be positive, got {h!r}")
+    return (f(z + h) - f(z - h)) / (2 * h)
+
+
+def numerical_jacobian(f, z, h: float = 1e-6) -> np.ndarray:
+    """Central-difference Jacobian ``J[i, j] = d f_i / d z_j`` of a vector function (chapter 6).
+
+    ``z`` is a 1-D array of length ``K`` and ``f(z)`` a 1-D array of length ``M``; column ``j``
+    is ``(f(z + h e_j) - f(z - h e_j)) / 2h``, so the result has shape ``(M, K)``.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    if z.ndim != 1:
+        raise ValueError(f"z must be a 1-D array, got shape {z.shape}")
+    if not h > 0:
+        raise ValueError(f"step h must be positive, got {h!r}")
+    columns = []
+    for j in range(z.size):
+        e = np.zeros_like(z)
+        e[j] = h
+        f_plus, f_minus = np.asarray(f(z + e)), np.asarray(f(z - e))
+        if f_plus.ndim != 1:
+            raise ValueError(f"f must return a 1-D array, got shape {f_plus.shape}")
+        columns.append((f_plus - f_minus) / (2 * h))
+    return np.stack(columns, axis=1)
 
 
 def numerical_gradient(f, x: np.ndarray, h: float = 1e-5, indices=None) -> np.ndarray:

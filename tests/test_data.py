@@ -126,3 +126,58 @@ def test_results_path_names_missing_files():
 
     with pytest.raises(MissingDataError, match="scripts/"):
         results_path("no_such_result.csv")
+
+
+def _store(tmp_path, monkeypatch, name, text):
+    import actbook.data as data
+
+    monkeypatch.setattr(data, "RESULTS_DIR", tmp_path)
+    (tmp_path / name).write_text(text, encoding="utf-8")
+
+
+def test_read_results_csv_rows_match_numpy(tmp_path, monkeypatch):
+    """Rows agree with numpy's own CSV reader (an independent parser) on a file made here."""
+    from actbook.data import read_results_csv
+
+    rng = np.random.default_rng(1)
+    values = rng.normal(size=(6, 2))
+    lines = ["activation,seed,loss,accuracy"] + [
+        f"{act},{seed},{float(a)!r},{float(b)!r}" for (act, seed), (a, b)
+        in zip([("relu", 0), ("tanh", 0), ("relu", 1), ("tanh", 1), ("relu", 2), ("tanh", 2)], values)]
+    _store(tmp_path, monkeypatch, "sweep.csv", "\n".join(lines) + "\n")
+    rows = read_results_csv("sweep.csv", columns=["activation", "loss"])
+    reference = np.genfromtxt(tmp_path / "sweep.csv", delimiter=",", names=True, dtype=None,
+                              encoding="utf-8")
+    assert len(rows) == len(reference) == 6
+    assert [r["activation"] for r in rows] == list(reference["activation"])
+    np.testing.assert_allclose([float(r["loss"]) for r in rows], reference["loss"], rtol=0, atol=1e-15)
+    np.testing.assert_allclose([float(r["accuracy"]) for r in rows], values[:, 1], rtol=1e-15)
+
+
+def test_read_results_csv_shipped_file_has_its_columns():
+    from actbook.data import read_results_csv, results_path
+
+    rows = read_results_csv("digits_comparison_runs.csv", columns=["activation", "init", "seed"])
+    with open(results_path("digits_comparison_runs.csv"), encoding="utf-8") as fh:
+        n_lines = sum(1 for line in fh if line.strip())
+    assert len(rows) == n_lines - 1
+
+
+def test_read_results_csv_bad_input(tmp_path, monkeypatch):
+    from actbook.data import read_results_csv
+
+    _store(tmp_path, monkeypatch, "a.csv", "x,y\n1,2\n")
+    with pytest.raises(DataFormatError, match=r"missing columns \['z'\]"):
+        read_results_csv("a.csv", columns=["x", "z"])
+    _store(tmp_path, monkeypatch, "empty.csv", "")
+    with pytest.raises(DataFormatError, match="header"):
+        read_results_csv("empty.csv")
+    _store(tmp_path, monkeypatch, "ragged.csv", "x,y\n1,2\n3\n")
+    with pytest.raises(DataFormatError, match="line 3"):
+        read_results_csv("ragged.csv")
+    _store(tmp_path, monkeypatch, "long.csv", "x,y\n1,2,3\n")
+    with pytest.raises(DataFormatError, match="line 2"):
+        read_results_csv("long.csv")
+    with pytest.raises(MissingDataError, match="nowhere.csv"):
+        read_results_csv("nowhere.csv")
+    assert read_results_csv("nowhere.csv", missing_ok=True) == []

@@ -61,3 +61,42 @@ def test_network_check_subset_and_state_restored():
     np.testing.assert_array_equal(net.layers[0].W, W)
     np.testing.assert_array_equal(net.layers[0].bn.running_mean, rm)
     assert net.training is False
+
+
+def test_central_difference_elementwise_against_closed_form():
+    from actbook.gradcheck import central_difference
+
+    z = np.linspace(-3, 3, 61)
+    np.testing.assert_allclose(central_difference(np.tanh, z), 1 - np.tanh(z) ** 2,
+                               rtol=1e-8, atol=1e-10)
+    # a scalar parameter works the same way: d/dbeta of z * sigmoid(beta z) at beta = 1.3
+    sig = lambda x: 1 / (1 + np.exp(-x))
+    beta = 1.3
+    exact = z ** 2 * sig(beta * z) * (1 - sig(beta * z))
+    np.testing.assert_allclose(central_difference(lambda b: z * sig(b * z), beta, h=1e-6), exact,
+                               rtol=1e-6, atol=1e-8)
+    # a wrong derivative is detected: error of order one, not of order h^2
+    assert np.abs(central_difference(np.tanh, z) - (1 + np.tanh(z) ** 2)).max() > 0.5
+    with pytest.raises(ValueError, match="positive"):
+        central_difference(np.tanh, z, h=0.0)
+
+
+def test_numerical_jacobian_against_closed_form():
+    from actbook.gradcheck import numerical_jacobian
+
+    rng = np.random.default_rng(3)
+    A = rng.normal(size=(3, 4))
+    z = rng.normal(size=4)
+    # f(z) = tanh(A z): J = diag(1 - tanh(Az)^2) A, shape (3, 4)
+    J = numerical_jacobian(lambda v: np.tanh(A @ v), z)
+    assert J.shape == (3, 4)
+    np.testing.assert_allclose(J, (1 - np.tanh(A @ z) ** 2)[:, None] * A, rtol=1e-7, atol=1e-9)
+    # softmax, written out here: J = diag(p) - p p^T
+    s = np.exp(z - z.max())
+    p = s / s.sum()
+    J = numerical_jacobian(lambda v: np.exp(v - v.max()) / np.exp(v - v.max()).sum(), z)
+    np.testing.assert_allclose(J, np.diag(p) - np.outer(p, p), atol=1e-9)
+    with pytest.raises(ValueError, match="1-D"):
+        numerical_jacobian(np.tanh, np.ones((2, 2)))
+    with pytest.raises(ValueError, match="1-D array, got shape"):
+        numerical_jacobian(lambda v: np.outer(v, v), z)
