@@ -311,6 +311,20 @@ def test_nonfinite_input(small):
         small.fit(X, np.zeros(4, dtype=int), progress=False)
 
 
+def test_large_finite_input_is_not_mistaken_for_nonfinite():
+    """The input check sums X in its own dtype; a sum that overflows must not be reported as
+    NaN or infinity when every entry is finite, and one real inf among them must be found."""
+    import warnings
+    net = Network([3, 4, 2], dtype=np.float32)
+    X = np.full((5, 3), 3e38, dtype=np.float32)        # finite; the float32 sum overflows
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                   # the check itself stays quiet
+        assert net._check_input(X) is not None
+    X[3, 2] = np.inf
+    with pytest.raises(NonFiniteError, match="row 3"):
+        net._check_input(X)
+
+
 def test_mse_target_shape():
     net = Network([4, 5, 2], output="identity", loss="mse")
     with pytest.raises(ShapeError, match=r"\(3, 2\)"):
