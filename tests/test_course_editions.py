@@ -53,6 +53,66 @@ def test_student_toc_of_the_book(tmp_path):
     assert "exercises/" in text
 
 
+NOTE = "solutions are not included in this edition"
+
+
+def _tiny_book(tmp_path, extensions):
+    """A two-page Sphinx project whose chapter points to a solutions page left out of the build."""
+    src = tmp_path / "src"
+    (src / "solutions").mkdir(parents=True)
+    (src / "exercises").mkdir()
+    (src / "chapters").mkdir()
+    (src / "conf.py").write_text(f"extensions = {extensions!r}\nexclude_patterns = ['solutions/*']\n")
+    (src / "index.md").write_text("# Book\n\n```{toctree}\nchapters/a\nexercises/a\n```\n")
+    (src / "chapters" / "a.md").write_text(
+        "# A\n\n"
+        "Work on these in the [exercise notebook](../exercises/a.md); every exercise ends\n"
+        "with a check cell. Worked answers are in the\n[solutions](../solutions/a.md).\n\n"
+        "The exercises are in [exercises/a](../exercises/a.md); worked\n"
+        "solutions in [solutions/a](../solutions/a.md).\n\n"
+        "Work on these in the [exercise notebook](../exercises/a.md); the\n"
+        "[solutions](../solutions/a.md) explain each answer.\n\n"
+        "See *the* [worked solutions](/solutions/a.md)\n")
+    (src / "exercises" / "a.md").write_text("# Exercises: A\n\nText.\n")
+    (src / "solutions" / "a.md").write_text("# Solutions: A\n\nAnswers.\n")
+    out = tmp_path / "html"
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "html", str(src), str(out)],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])})
+    assert proc.returncode == 0, proc.stderr
+    html = (out / "chapters" / "a.html").read_text()
+    body = html[html.index("<h1"):html.index("</section>")]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", body)), proc.stderr, body
+
+
+def test_student_links_say_solutions_are_not_included(tmp_path):
+    text, warnings, body = _tiny_book(tmp_path, ["myst_parser", "actbook.course.student_links"])
+    assert "Unknown source document" not in warnings, warnings
+    assert "with a check cell. Worked " + NOTE + "." in text
+    assert "The exercises are in exercises/a; worked " + NOTE + "." in text
+    assert "Work on these in the exercise notebook; worked " + NOTE + "." in text
+    assert "See the Worked " not in text and text.count(NOTE) == 4, text
+    assert "Worked answers are in" not in text and "explain each answer" not in text
+    assert 'href="../exercises/a.html"' in body, "links to pages that are in the edition stay links"
+
+
+def test_without_the_extension_the_pointer_is_dead_text(tmp_path):
+    """What the extension fixes: the link is dropped, its text stays, and Sphinx warns."""
+    text, warnings, _ = _tiny_book(tmp_path, ["myst_parser"])
+    assert "Unknown source document" in warnings
+    assert "Worked answers are in the solutions." in text and NOTE not in text
+
+
+def test_student_config_loads_the_extension(tmp_path):
+    student = yaml.safe_load(editions._config_with_shared_cache(REPO, tmp_path / "s.yml", student=True).read_text())
+    full = yaml.safe_load(editions._config_with_shared_cache(REPO, tmp_path / "f.yml").read_text())
+    dump_s, dump_f = yaml.safe_dump(student), yaml.safe_dump(full)
+    assert "actbook.course.student_links" in dump_s and "actbook.course.student_links" not in dump_f
+    single = yaml.safe_load(editions._config_with_shared_cache(
+        REPO, tmp_path / "p.yml", single_page=True, student=True).read_text())
+    assert "actbook.course.student_links" in yaml.safe_dump(single)
+
+
 @pytest.mark.slow
 def test_student_edition_has_no_solutions(request, tmp_path):
     run_slow(request)
@@ -68,6 +128,13 @@ def test_student_edition_has_no_solutions(request, tmp_path):
     for page in html.rglob("*.html"):
         assert 'href="solutions/' not in page.read_text(errors="ignore") and \
             'href="../solutions/' not in page.read_text(errors="ignore"), f"{page.name} links to a solution"
+    chapters = sorted((html / "chapters").glob("*.html"))
+    pointing = [p.name for p in chapters if NOTE in p.read_text(errors="ignore")]
+    assert pointing, "no chapter says that solutions are not included in this edition"
+    for page in chapters:
+        text = re.sub(r"<[^>]+>", "", page.read_text(errors="ignore"))
+        assert not re.search(r"[Ww]orked (answers|solutions) (are )?in the\s+solutions", text), (
+            f"{page.name} still points to solutions that this edition leaves out")
 
 
 def _pdf_pages(pdf: Path) -> int:

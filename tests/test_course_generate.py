@@ -136,3 +136,61 @@ def test_cli_check_exit_code(tmp_path, monkeypatch, capsys):
     assert gen.main(Args) == 0
     Args.check = True
     assert gen.main(Args) == 0
+
+
+def notebook_with_openings():
+    nb = solution_notebook()
+    nb.cells[0] = new_markdown_cell("# Solutions: Tiny chapter\n\nWorked answers, explained.",
+                                    metadata={"tags": ["solution-only"]})
+    nb.cells.insert(1, new_markdown_cell("# Exercises: Tiny chapter\n\nFill in, then run the checks.",
+                                         metadata={"tags": ["exercise-only", "remove-cell", "keep-me"]}))
+    return nb
+
+
+def test_exercise_only_opening_replaces_the_solution_opening():
+    sol = notebook_with_openings()
+    ex = generate(sol, "solutions/01_tiny.ipynb")
+    assert ex.cells[0].source == "# Exercises: Tiny chapter\n\nFill in, then run the checks."
+    assert ex.cells[0].id == sol.cells[1].id
+    # the edition tags are gone, other tags stay; remove-cell would hide the opening in the book
+    assert ex.cells[0].metadata["tags"] == ["keep-me"]
+    assert not any("Worked answers" in c.source for c in ex.cells)
+    assert sum(c.source.startswith("# ") for c in ex.cells if c.cell_type == "markdown") == 1, "one title"
+    # the solution notebook keeps both cells and their tags
+    assert sol.cells[1].metadata["tags"] == ["exercise-only", "remove-cell", "keep-me"]
+
+
+def test_exercise_only_cell_without_other_tags_loses_its_tags_key():
+    sol = notebook_with_openings()
+    sol.cells[1].metadata["tags"] = ["exercise-only", "remove-cell"]
+    ex = generate(sol)
+    assert "tags" not in ex.cells[0].metadata
+
+
+@pytest.mark.parametrize("tags, words", [
+    (["exercise-only"], ["cell 1", "'# Exercises: Tiny chapter'", "remove-cell"]),
+    (["exercise-only", "solution-only", "remove-cell"], ["cell 1", "both"]),
+])
+def test_inconsistent_edition_tags_are_refused(tags, words):
+    from actbook.course.generate import EditionTagError
+    sol = notebook_with_openings()
+    sol.cells[1].metadata["tags"] = tags
+    with pytest.raises(EditionTagError) as err:
+        generate(sol, "solutions/01_tiny.ipynb")
+    for word in ["solutions/01_tiny.ipynb"] + words:
+        assert word in str(err.value)
+
+
+def test_cli_reports_inconsistent_tags(tmp_path, monkeypatch, capsys):
+    from actbook.course import generate as gen
+    sol = notebook_with_openings()
+    sol.cells[1].metadata["tags"] = ["exercise-only"]
+    repo = make_repo(tmp_path, sol)
+    monkeypatch.setattr(gen, "sync", lambda *a, **k: sync(*a, **{**k, "repo": repo}))
+
+    class Args:
+        stems, force, check = [], False, False
+
+    assert gen.main(Args) == 2
+    assert "remove-cell" in capsys.readouterr().err
+    assert not (repo / "exercises" / "01_tiny.ipynb").exists()

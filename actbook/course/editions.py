@@ -4,7 +4,9 @@
     writes a table of contents without the Solutions part (and without any entry under
     ``solutions/``) to a temporary file and builds the book with it into
     ``_build/student/html``.  ``only_build_toc_files`` in ``_config.yml`` keeps the
-    solution notebooks out of the build entirely.
+    solution notebooks out of the build entirely, and the extension
+    :mod:`actbook.course.student_links` turns each chapter's pointer to its solutions into
+    the remark that worked solutions are not included in this edition.
 
 ``python -m actbook.course print``
     builds the whole book as one HTML page (Sphinx's ``singlehtml`` builder) and prints
@@ -69,9 +71,24 @@ def student_toc(toc: dict) -> dict:
     return toc
 
 
+def _add_extension(config: dict, name: str) -> None:
+    extensions = config.get("sphinx", {}).get("config", {}).get("extensions")
+    if isinstance(extensions, list):
+        if name not in extensions:
+            extensions.append(name)
+    else:
+        extra = config.setdefault("sphinx", {}).setdefault("extra_extensions", [])
+        if name not in extra:
+            extra.append(name)
+
+
 def _config_with_shared_cache(repo: Path, dest: Path, cache: str | None = None, extra: dict | None = None,
-                              single_page: bool = False) -> Path:
-    """A copy of ``_config.yml`` whose execution cache is the main build's (or ``cache``)."""
+                              single_page: bool = False, student: bool = False) -> Path:
+    """A copy of ``_config.yml`` whose execution cache is the main build's (or ``cache``).
+
+    With ``student`` the chapters' links to solution pages (left out of that edition) are
+    rewritten to say that solutions are not included (:mod:`actbook.course.student_links`).
+    """
     config = yaml.safe_load((repo / "_config.yml").read_text()) or {}
     execute = config.setdefault("execute", {})
     execute["cache"] = str(Path(cache).resolve()) if cache else str(repo / "_build" / ".jupyter_cache")
@@ -87,6 +104,8 @@ def _config_with_shared_cache(repo: Path, dest: Path, cache: str | None = None, 
                 e for e in extensions if e != "sphinx_jupyterbook_latex"] + ["actbook.course.sphinx_singlehtml"]
         else:
             config.setdefault("sphinx", {}).setdefault("extra_extensions", []).append("actbook.course.sphinx_singlehtml")
+    if student:
+        _add_extension(config, "actbook.course.student_links")
     dest.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     return dest
 
@@ -111,7 +130,7 @@ def build_student_edition(out: Path, repo: Path = REPO, quiet: bool = False, cac
         toc_path = tmp / "_toc.yml"
         toc_path.write_text(yaml.safe_dump(student_toc(yaml.safe_load((repo / "_toc.yml").read_text())),
                                            sort_keys=False, allow_unicode=True))
-        config_path = _config_with_shared_cache(repo, tmp / "_config.yml", cache)
+        config_path = _config_with_shared_cache(repo, tmp / "_config.yml", cache, student=True)
         staging = tmp / "out"
         cmd = [_jupyter_book(), "build", str(repo), "--toc", str(toc_path), "--config", str(config_path),
                "--path-output", str(staging), "--keep-going"]
@@ -149,7 +168,8 @@ def build_single_page(out: Path, repo: Path = REPO, student: bool = False, quiet
         toc_path = tmp / "_toc.yml"
         toc_path.write_text(yaml.safe_dump(student_toc(toc) if student else toc, sort_keys=False,
                                            allow_unicode=True))
-        config_path = _config_with_shared_cache(repo, tmp / "_config.yml", cache, single_page=True)
+        config_path = _config_with_shared_cache(repo, tmp / "_config.yml", cache, single_page=True,
+                                                student=student)
         cmd = [_jupyter_book(), "build", str(repo), "--builder", "singlehtml", "--toc", str(toc_path),
                "--config", str(config_path), "--path-output", str(out), "--keep-going"]
         proc = subprocess.run(cmd, cwd=repo, env=_build_env(repo), text=True, capture_output=quiet)

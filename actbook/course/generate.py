@@ -3,16 +3,26 @@
 The solution notebook ``solutions/NN_slug.ipynb`` is the single source.  Its exercise
 twin ``exercises/NN_slug.ipynb`` is produced by:
 
-1. dropping cells tagged ``solution-only``;
+1. dropping cells tagged ``solution-only`` (the solutions page's own opening, worked
+   explanations), and keeping cells tagged ``exercise-only`` without that tag and
+   without ``remove-cell`` (see below);
 2. nbgrader's ``ClearSolutions`` preprocessor (with ``enforce_metadata = False``), which
    replaces every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region with
    ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` (code) or ``YOUR ANSWER HERE``
    (markdown);
 3. stripping outputs, execution counts and the ``wrong_answer`` cell metadata;
-4. renaming the title ``# Solutions: ...`` to ``# Exercises: ...``;
+4. renaming the title ``# Solutions: ...`` to ``# Exercises: ...`` (for a notebook that
+   has no exercise-only opening of its own);
 5. tagging ``raises-exception`` on each cleared cell whose stub raises when the cell runs,
    so nbval and the book accept the stub;
 6. recording a hash of the generated cell sources in ``metadata.actbook.generated``.
+
+A solution notebook opens with two markdown cells: the solutions page's opening, tagged
+``solution-only`` (worked answers; links to the chapter and to the exercise notebook),
+and the students' opening, tagged ``exercise-only`` and ``remove-cell`` (how to work;
+a link to the chapter).  ``remove-cell`` keeps the students' opening off the solutions
+page of the book; an ``exercise-only`` cell without it is an error, as is a cell tagged
+both ``solution-only`` and ``exercise-only``.
 
 Cell ids are those of the solution notebook, so they stay stable from run to run.
 The hash lets the generator tell an unedited generated notebook (safe to replace,
@@ -26,6 +36,7 @@ import copy
 import hashlib
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +45,8 @@ import nbformat
 from .notebooks import REPO, solution_notebooks
 
 SOLUTION_ONLY = "solution-only"
+EXERCISE_ONLY = "exercise-only"
+REMOVE_CELL = "remove-cell"  # myst-nb leaves a cell with this tag out of the book's page
 RAISES = "raises-exception"
 STUB_EXCEPTION = "NotImplementedError"
 
@@ -79,10 +92,41 @@ def stub_raises_at_top_level(source: str) -> bool:
     return visit(tree, False)
 
 
+class EditionTagError(ValueError):
+    """A solution notebook's ``solution-only`` / ``exercise-only`` tags contradict each other."""
+
+
+def check_edition_tags(solution_nb, source_name: str = "") -> None:
+    """Raise :class:`EditionTagError` naming the cell when the edition tags are inconsistent."""
+    where = source_name or "the solution notebook"
+    for i, cell in enumerate(solution_nb.cells):
+        tags = cell.metadata.get("tags", [])
+        first = cell.source.strip().splitlines()[0] if cell.source.strip() else "(empty)"
+        if SOLUTION_ONLY in tags and EXERCISE_ONLY in tags:
+            raise EditionTagError(f"{where}, cell {i} ({first!r}) is tagged both {SOLUTION_ONLY!r} "
+                                  f"and {EXERCISE_ONLY!r}; keep one")
+        if EXERCISE_ONLY in tags and REMOVE_CELL not in tags:
+            raise EditionTagError(f"{where}, cell {i} ({first!r}) is tagged {EXERCISE_ONLY!r} but not "
+                                  f"{REMOVE_CELL!r}, so the book's solutions page would show it; "
+                                  f"add the tag {REMOVE_CELL!r}")
+
+
+def _without_tags(cell, drop) -> None:
+    tags = [t for t in cell.metadata.get("tags", []) if t not in drop]
+    if tags:
+        cell.metadata["tags"] = tags
+    else:
+        cell.metadata.pop("tags", None)
+
+
 def generate(solution_nb, source_name: str = "") -> nbformat.NotebookNode:
     """The exercise notebook generated from a solution notebook (not written anywhere)."""
+    check_edition_tags(solution_nb, source_name)
     nb = copy.deepcopy(solution_nb)
     nb.cells = [c for c in nb.cells if SOLUTION_ONLY not in c.metadata.get("tags", [])]
+    for cell in nb.cells:
+        if EXERCISE_ONLY in cell.metadata.get("tags", []):
+            _without_tags(cell, (EXERCISE_ONLY, REMOVE_CELL))
     had_region = []
     for cell in nb.cells:
         cell.metadata.pop("wrong_answer", None)
@@ -183,7 +227,11 @@ def resolve_solutions(stems, repo: Path = REPO) -> list[Path]:
 
 
 def main(args) -> int:
-    outcomes = sync(args.stems, force=args.force, check_only=args.check)
+    try:
+        outcomes = sync(args.stems, force=args.force, check_only=args.check)
+    except EditionTagError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     bad = [o for o in outcomes if o.status in ("refused", "out of sync")]
     for o in outcomes:
         if o.status == "written" or o.reason:
