@@ -1,0 +1,207 @@
+"""Depth sweep for chapter 8, *Vanishing and exploding gradients*: how trainable is a network
+as it gets deeper, per activation and initialisation?
+
+For every activation, initialisation, depth (number of hidden layers of ``width`` units) and
+seed, the script builds a fresh network on scikit-learn's bundled handwritten digits (the same
+standardised split as ``scripts/sweep_gradients.py``), measures the gradient norms of one
+forward and backward pass at initialisation, then trains it with mini-batch SGD and momentum
+for a fixed number of epochs at a fixed learning rate. One row per run goes to
+``data/depth_runs.csv``:
+
+``val_accuracy``          test accuracy after the last epoch (NaN if the run diverged)
+``best_val_accuracy``     the best test accuracy seen after any epoch
+``epochs_to_threshold``   the first epoch after which the test accuracy reached ``threshold``
+                          (empty if it never did)
+``grad_ratio``            ``||grad W^(1)|| / ||grad W^(L-1)||`` at initialisation: the first
+                          hidden layer's weight gradient over the last hidden layer's (1 for
+                          one hidden layer)
+``delta_ratio``           ``||delta^(1)|| / ||delta^(L)||`` at initialisation, the first hidden
+                          layer's error signal over the output layer's (the ratio of the
+                          chapter's "Measured: the error signal at initialisation")
+``diverged``              1 if the loss became NaN or infinite during training
+
+The gradient ratios are measured in float64 on 256 training digits; training runs in float32.
+The configuration and the package versions go to ``data/depth_sweep.json``.
+``tests/test_sweep_depth.py`` re-runs the small configuration and checks it against the stored
+rows.
+
+Usage::
+
+    python scripts/sweep_depth.py                       # full sweep, writes data/ (minutes)
+    python scripts/sweep_depth.py --quick --out /tmp/x  # small configuration (seconds)
+    python scripts/sweep_depth.py --depths 1 4 --activations relu --seeds 0 --out /tmp/x
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+# Small matrices on a shared machine: one BLAS thread is faster than several that compete.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+for _p in (ROOT, ROOT / "scripts"):
+    if str(_p) not in sys.path:
+        sys.path.insert(0, str(_p))
+
+from actbook.activations import get  # noqa: E402
+from actbook.diagnostics import layer_norms  # noqa: E402
+from actbook.network import Network  # noqa: E402
+from sweep_gradients import load_digits_split, read_csv, write_csv  # noqa: E402,F401
+
+#: The initialisation each activation is customarily paired with: Xavier (Glorot) for the
+#: S-shaped units it was derived for, He for the ReLU family. Every activation is also run
+#: with the other one, so activation and initialisation effects can be told apart.
+CUSTOMARY_INIT = {"sigmoid": "xavier", "tanh": "xavier", "relu": "he", "leaky_relu": "he",
+                  "elu": "he", "swish": "he"}
+INITS = ["xavier", "he"]
+
+FULL = dict(depths=[1, 2, 4, 8, 12, 16, 20], activations=["sigmoid", "tanh", "relu", "elu"],
+            inits=INITS, seeds=[0, 1, 2], width=64, epochs=20, batch_size=32, lr=0.01,
+            momentum=0.9, threshold=0.9, grad_batch=256, data_seed=0)
+
+#: A subset of FULL: every row it produces is also a row of the full sweep.
+QUICK = dict(FULL, depths=[2, 8], activations=["sigmoid", "relu"], inits=["xavier", "he"],
+             seeds=[0])
+
+COLUMNS = ["activation", "init", "depth", "seed", "val_accuracy", "best_val_accuracy",
+           "epochs_to_threshold", "grad_ratio", "delta_ratio", "diverged"]
+KEYS = ["activation", "init", "depth", "seed"]
+FILE = "depth_runs.csv"
+META = "depth_sweep.json"
+
+
+def check_config(cfg):
+    """Raise ``ValueError`` naming the first bad entry of a configuration."""
+    def positive_ints(name):
+        vals = cfg[name]
+        if not vals or any(not isinstance(v, int) or v < 1 for v in vals):
+            raise ValueError(f"{name} must be a non-empty list of integers >= 1, got {vals!r}")
+
+    positive_ints("depths")
+    if not cfg["seeds"] or any(not isinstance(s, int) or s < 0 for s in cfg["seeds"]):
+        raise ValueError(f"seeds must be a non-empty list of integers >= 0, got {cfg['seeds']!r}")
+    for act in cfg["activations"]:
+        try:
+            a = get(act)
+        except (KeyError, ValueError) as err:
+            raise ValueError(str(err)) from None
+        if not a.elementwise or a.name == "softmax":
+            raise ValueError(f"activation {act!r} is not an elementwise hidden-layer activation")
+    for init in cfg["inits"]:
+        if init not in INITS:
+            raise ValueError(f"unknown init {init!r}; choose from {INITS}")
+    for name in ("width", "epochs", "batch_size"):
+        if not isinstance(cfg[name], int) or cfg[name] < 1:
+            raise ValueError(f"{name} must be an integer >= 1, got {cfg[name]!r}")
+    if not (cfg["lr"] > 0 and math.isfinite(cfg["lr"])):
+        raise ValueError(f"lr must be a positive number, got {cfg['lr']!r}")
+    if not 0 <= cfg["momentum"] < 1:
+        raise ValueError(f"momentum must lie in [0, 1), got {cfg['momentum']!r}")
+    if not 0 < cfg["threshold"] <= 1:
+        raise ValueError(f"threshold must lie in (0, 1], got {cfg['threshold']!r}")
+
+
+def _net(cfg, act, init, depth, seed, dtype):
+    sizes = [64] + [cfg["width"]] * depth + [10]
+    return Network(sizes, activation=act, init=init, output="softmax", loss="cross_entropy",
+                   dtype=dtype, seed=seed)
+
+
+def gradient_ratios(cfg, act, init, depth, seed, X, y):
+    """``(grad_ratio, delta_ratio)`` of a fresh float64 network (see the module docstring)."""
+    net = _net(cfg, act, init, depth, seed, np.float64)
+    net.loss(X[: cfg["grad_batch"]], y[: cfg["grad_batch"]])
+    net.backward()
+    n = layer_norms(net)
+    return float(n["grad_W"][0] / n["grad_W"][depth - 1]), float(n["delta"][0] / n["delta"][-1])
+
+
+def train_run(cfg, act, init, depth, seed, data):
+    """Train one network; returns the row's measured columns."""
+    X, y, Xv, yv = data
+    grad_ratio, delta_ratio = gradient_ratios(cfg, act, init, depth, seed, X, y)
+    net = _net(cfg, act, init, depth, seed, np.float32)
+    with np.errstate(all="ignore"):
+        hist = net.fit(X, y, epochs=cfg["epochs"], batch_size=cfg["batch_size"], lr=cfg["lr"],
+                       momentum=cfg["momentum"], X_val=Xv, y_val=yv, progress=False,
+                       on_nonfinite="stop")
+    accs = hist["val_accuracy"]  # one per completed epoch
+    diverged = hist["diverged_at"] is not None
+    reached = [e + 1 for e, a in enumerate(accs) if a >= cfg["threshold"]]
+    return dict(val_accuracy=float("nan") if diverged or not accs else float(accs[-1]),
+                best_val_accuracy=float(max(accs)) if accs else float("nan"),
+                epochs_to_threshold=reached[0] if reached else "",
+                grad_ratio=grad_ratio, delta_ratio=delta_ratio, diverged=int(diverged))
+
+
+def sweep(cfg, data=None, progress=True):
+    """Yield one row dict per run of the configuration ``cfg``."""
+    check_config(cfg)
+    data = load_digits_split(cfg["data_seed"]) if data is None else data
+    grid = itertools.product(cfg["activations"], cfg["inits"], cfg["depths"], cfg["seeds"])
+    for act, init, depth, seed in grid:
+        t0 = time.perf_counter()
+        row = dict(activation=act, init=init, depth=depth, seed=seed,
+                   **train_run(cfg, act, init, depth, seed, data))
+        if progress:
+            print(f"{act:8s} {init:6s} depth {depth:2d} seed {seed}: accuracy "
+                  f"{row['val_accuracy']:.3f}, grad ratio {row['grad_ratio']:.2e} "
+                  f"({time.perf_counter() - t0:.1f} s)", flush=True)
+        yield row
+
+
+def run(config=None, out=None, progress=True):
+    """Run the sweep (default FULL); write the CSV into ``out`` if given. Returns the rows."""
+    config = FULL if config is None else config
+    rows = list(sweep(config, progress=progress))
+    if out is not None:
+        write_csv(Path(out) / FILE, rows, COLUMNS)
+    return rows
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="small configuration (for the test)")
+    p.add_argument("--out", default=str(ROOT / "data"), help="output folder (default data/)")
+    p.add_argument("--depths", nargs="+", type=int, help="numbers of hidden layers")
+    p.add_argument("--activations", nargs="+", help="hidden activations (registry names)")
+    p.add_argument("--inits", nargs="+", help=f"initialisations, from {INITS}")
+    p.add_argument("--seeds", nargs="+", type=int, help="seeds")
+    p.add_argument("--epochs", type=int, help="epochs per run")
+    p.add_argument("--lr", type=float, help="learning rate")
+    args = p.parse_args(argv)
+    config = dict(QUICK if args.quick else FULL)
+    for name in ("depths", "activations", "inits", "seeds", "epochs", "lr"):
+        if getattr(args, name) is not None:
+            config[name] = getattr(args, name)
+    try:
+        check_config(config)
+    except ValueError as err:
+        p.error(str(err))
+    t0 = time.perf_counter()
+    rows = run(config, out=args.out)
+    import sklearn
+
+    meta = {"config": "quick" if args.quick else "full", "sweep": config,
+            "customary_init": {a: CUSTOMARY_INIT.get(a) for a in config["activations"]},
+            "rows": len(rows), "seconds": round(time.perf_counter() - t0, 1),
+            "python": platform.python_version(), "numpy": np.__version__,
+            "scikit-learn": sklearn.__version__, "machine": platform.machine()}
+    with open(Path(args.out) / META, "w") as f:
+        json.dump(meta, f, indent=1)
+    print(f"{len(rows)} runs in {meta['seconds']} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""The stored depth sweep of chapter 8 is reproducible and complete.
+
+Re-runs ``scripts/sweep_depth.py`` on its small configuration (a subset of the full sweep's
+runs, a few seconds) and checks every row against the row with the same key in the stored
+``data/depth_runs.csv``, with a tolerance; checks that the stored file holds every run of the
+full configuration; and that bad arguments are refused with a message naming the problem.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location("sweep_depth",
+                                                  ROOT / "scripts" / "sweep_depth.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+sd = _load_script()
+
+#: (relative, absolute) tolerance per measured column. The gradient ratios are one float64
+#: forward/backward pass; the accuracies come from 20 epochs of float32 training, where a
+#: different BLAS may round differently and the difference can grow a little.
+TOL = {"grad_ratio": (1e-6, 0.0), "delta_ratio": (1e-6, 0.0),
+       "val_accuracy": (0.0, 0.03), "best_val_accuracy": (0.0, 0.03)}
+
+
+def _stored():
+    return sd.read_csv(ROOT / "data" / sd.FILE)
+
+
+@pytest.fixture(scope="module")
+def quick_rows():
+    return sd.run(sd.QUICK, out=None, progress=False)
+
+
+def test_quick_config_reproduces_stored_rows(quick_rows):
+    index = {tuple(r[k] for k in sd.KEYS): r for r in _stored()}
+    assert len(quick_rows) == (len(sd.QUICK["activations"]) * len(sd.QUICK["inits"])
+                               * len(sd.QUICK["depths"]) * len(sd.QUICK["seeds"]))
+    for row in quick_rows:
+        key = tuple(row[k] for k in sd.KEYS)
+        assert key in index, f"run {key} is missing from data/{sd.FILE}"
+        ref = index[key]
+        where = dict(zip(sd.KEYS, key))
+        for col, (rtol, atol) in TOL.items():
+            a, b = float(row[col]), float(ref[col])
+            if math.isnan(a) or math.isnan(b):
+                assert math.isnan(a) and math.isnan(b), f"{where}: {col} = {a} now, {b} stored"
+                continue
+            assert abs(a - b) <= atol + rtol * abs(b), f"{where}: {col} = {a!r} now, {b!r} stored"
+        assert row["diverged"] == ref["diverged"], f"{where}: diverged differs from the stored run"
+        # the epoch that first reaches the threshold may move by a little with rounding
+        a, b = row["epochs_to_threshold"], ref["epochs_to_threshold"]
+        if a == "" or b == "":
+            assert a == b, f"{where}: threshold reached at epoch {a!r} now, {b!r} stored"
+        else:
+            assert abs(a - b) <= 2, f"{where}: threshold reached at epoch {a} now, {b} stored"
+
+
+def test_stored_file_holds_the_full_sweep():
+    stored = _stored()
+    c = sd.FULL
+    n = len(c["activations"]) * len(c["inits"]) * len(c["depths"]) * len(c["seeds"])
+    keys = {tuple(r[k] for k in sd.KEYS) for r in stored}
+    assert len(stored) == n, f"data/{sd.FILE} has {len(stored)} rows, the full sweep {n}"
+    assert len(keys) == n, f"data/{sd.FILE} has duplicate keys"
+    for r in stored:
+        assert 0.0 <= r["best_val_accuracy"] <= 1.0
+        assert r["grad_ratio"] > 0 and r["delta_ratio"] > 0
+        if r["depth"] == 1:  # the first hidden layer is the last one
+            assert abs(r["grad_ratio"] - 1.0) < 1e-9
+    meta = json.loads((ROOT / "data" / sd.META).read_text())
+    assert meta["config"] == "full" and meta["sweep"] == sd.FULL, (
+        f"data/{sd.META} does not describe the full configuration of scripts/sweep_depth.py")
+
+
+def test_threshold_epoch_is_consistent_with_best_accuracy():
+    """A run reaches the threshold exactly when its best accuracy is at least the threshold."""
+    for r in _stored():
+        reached = r["epochs_to_threshold"] != ""
+        assert reached == (r["best_val_accuracy"] >= sd.FULL["threshold"]), r
+        if reached:
+            assert 1 <= r["epochs_to_threshold"] <= sd.FULL["epochs"]
+
+
+def test_gradient_ratio_matches_an_independent_computation():
+    """grad_ratio recomputed from the weight gradients directly (no diagnostics helper)."""
+    import numpy as np
+
+    X, y, _, _ = sd.load_digits_split(sd.FULL["data_seed"])
+    for act, init, depth in [("sigmoid", "xavier", 4), ("relu", "he", 3)]:
+        net = sd._net(sd.FULL, act, init, depth, 1, np.float64)
+        net.loss(X[:256], y[:256])
+        net.backward()
+        first = np.sqrt(np.sum(net.layers[0].grad_W ** 2))
+        last = np.sqrt(np.sum(net.layers[depth - 1].grad_W ** 2))
+        got, _ = sd.gradient_ratios(sd.FULL, act, init, depth, 1, X, y)
+        assert math.isclose(got, first / last, rel_tol=1e-9), (act, got, first / last)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--depths", "0"], "depths must be"),
+    (["--activations", "relu", "nosuchunit"], "unknown activation 'nosuchunit'"),
+    (["--inits", "normal"], "unknown init 'normal'"),
+    (["--lr", "-1"], "lr must be a positive number"),
+])
+def test_bad_arguments_give_a_clear_error(tmp_path, capsys, args, message):
+    with pytest.raises(SystemExit) as exc:
+        sd.main(args + ["--out", str(tmp_path)])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / sd.FILE).exists()
+
+
+def test_bad_argument_message_on_the_command_line(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "sweep_depth.py"),
+                           "--depths", "4", "-2", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "depths must be a non-empty list of integers >= 1, got [4, -2]" in proc.stderr
