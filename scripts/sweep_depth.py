@@ -22,6 +22,12 @@ for a fixed number of epochs at a fixed learning rate. One row per run goes to
 
 The gradient ratios are measured in float64 on 256 training digits; training runs in float32.
 The configuration and the package versions go to ``data/depth_sweep.json``.
+
+A follow-up (:data:`LR_FOLLOW_UP`) trains ReLU networks with He's initialisation at two depths
+with three learning rates, the other settings unchanged, and writes ``data/depth_lr.csv``
+(``val_accuracy``, ``best_val_accuracy``, ``diverged`` per depth, learning rate and seed) and
+``data/depth_lr.json``: it asks whether the learning rate, rather than the gradient at
+initialisation, limits the deepest ReLU networks.
 ``tests/test_sweep_depth.py`` re-runs the small configuration and checks it against the stored
 rows.
 
@@ -30,6 +36,7 @@ Usage::
     python scripts/sweep_depth.py                       # full sweep, writes data/ (minutes)
     python scripts/sweep_depth.py --quick --out /tmp/x  # small configuration (seconds)
     python scripts/sweep_depth.py --depths 1 4 --activations relu --seeds 0 --out /tmp/x
+    python scripts/sweep_depth.py --part lr             # only the learning-rate follow-up
 """
 from __future__ import annotations
 
@@ -73,6 +80,15 @@ FULL = dict(depths=[1, 2, 4, 8, 12, 16, 20], activations=["sigmoid", "tanh", "re
 #: A subset of FULL: every row it produces is also a row of the full sweep.
 QUICK = dict(FULL, depths=[2, 8], activations=["sigmoid", "relu"], inits=["xavier", "he"],
              seeds=[0])
+
+#: Follow-up on ReLU with He's initialisation, whose accuracy drops at the largest depth although
+#: its error signal is level: the same networks at a moderate and at the largest depth, with
+#: the learning rate divided and multiplied by about 3. The other settings are FULL's.
+LR_FOLLOW_UP = dict(activation="relu", init="he", depths=[8, 20], lrs=[0.003, 0.01, 0.03])
+LR_COLUMNS = ["activation", "init", "depth", "lr", "seed", "val_accuracy", "best_val_accuracy",
+              "diverged"]
+LR_FILE = "depth_lr.csv"
+LR_META = "depth_lr.json"
 
 COLUMNS = ["activation", "init", "depth", "seed", "val_accuracy", "best_val_accuracy",
            "epochs_to_threshold", "grad_ratio", "delta_ratio", "diverged"]
@@ -161,6 +177,27 @@ def sweep(cfg, data=None, progress=True):
         yield row
 
 
+def lr_follow_up(cfg=None, follow=None, data=None, progress=True):
+    """Yield one row per (depth, learning rate, seed) of the follow-up ``follow``
+    (default :data:`LR_FOLLOW_UP`), every other setting from ``cfg`` (default FULL)."""
+    cfg = FULL if cfg is None else cfg
+    follow = LR_FOLLOW_UP if follow is None else follow
+    for lr in follow["lrs"]:
+        check_config(dict(cfg, lr=lr, depths=follow["depths"], activations=[follow["activation"]],
+                          inits=[follow["init"]]))
+    data = load_digits_split(cfg["data_seed"]) if data is None else data
+    act, init = follow["activation"], follow["init"]
+    for depth, lr, seed in itertools.product(follow["depths"], follow["lrs"], cfg["seeds"]):
+        run_cfg = dict(cfg, lr=lr)
+        r = train_run(run_cfg, act, init, depth, seed, data)
+        row = dict(activation=act, init=init, depth=depth, lr=lr, seed=seed,
+                   **{k: r[k] for k in ("val_accuracy", "best_val_accuracy", "diverged")})
+        if progress:
+            print(f"{act} {init} depth {depth:2d} lr {lr:g} seed {seed}: accuracy "
+                  f"{row['val_accuracy']:.3f}", flush=True)
+        yield row
+
+
 def run(config=None, out=None, progress=True):
     """Run the sweep (default FULL); write the CSV into ``out`` if given. Returns the rows."""
     config = FULL if config is None else config
@@ -180,6 +217,8 @@ def main(argv=None):
     p.add_argument("--seeds", nargs="+", type=int, help="seeds")
     p.add_argument("--epochs", type=int, help="epochs per run")
     p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--part", choices=["all", "depth", "lr"], default="all",
+                   help="the depth sweep, the learning-rate follow-up, or both (default)")
     args = p.parse_args(argv)
     config = dict(QUICK if args.quick else FULL)
     for name in ("depths", "activations", "inits", "seeds", "epochs", "lr"):
@@ -189,6 +228,16 @@ def main(argv=None):
         check_config(config)
     except ValueError as err:
         p.error(str(err))
+    if args.part in ("all", "lr"):
+        t0 = time.perf_counter()
+        lr_rows = list(lr_follow_up(config))
+        write_csv(Path(args.out) / LR_FILE, lr_rows, LR_COLUMNS)
+        with open(Path(args.out) / LR_META, "w") as f:
+            json.dump({"follow_up": LR_FOLLOW_UP, "sweep": config, "rows": len(lr_rows),
+                       "seconds": round(time.perf_counter() - t0, 1)}, f, indent=1)
+        print(f"learning-rate follow-up: {len(lr_rows)} runs")
+        if args.part == "lr":
+            return
     t0 = time.perf_counter()
     rows = run(config, out=args.out)
     import sklearn

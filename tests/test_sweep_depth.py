@@ -130,3 +130,58 @@ def test_bad_argument_message_on_the_command_line(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "depths must be a non-empty list of integers >= 1, got [4, -2]" in proc.stderr
+
+
+# -- the learning-rate follow-up (data/depth_lr.csv) -----------------------------------------
+def _stored_lr():
+    return sd.read_csv(ROOT / "data" / sd.LR_FILE)
+
+
+def test_stored_lr_follow_up_is_complete_and_described():
+    f, seeds = sd.LR_FOLLOW_UP, sd.FULL["seeds"]
+    rows = _stored_lr()
+    keys = {(r["depth"], float(r["lr"]), r["seed"]) for r in rows}
+    want = {(d, float(lr), s) for d in f["depths"] for lr in f["lrs"] for s in seeds}
+    assert keys == want, (f"data/{sd.LR_FILE} lacks {sorted(want - keys)}, "
+                          f"has extra {sorted(keys - want)}")
+    assert all(r["activation"] == f["activation"] and r["init"] == f["init"] for r in rows)
+    meta = json.loads((ROOT / "data" / sd.LR_META).read_text())
+    assert meta["follow_up"] == f and meta["sweep"] == sd.FULL
+
+
+def test_lr_follow_up_agrees_with_the_depth_sweep_at_its_own_learning_rate():
+    """The follow-up's runs at the sweep's learning rate are the sweep's runs: same numbers."""
+    main = {(r["depth"], r["seed"]): r for r in _stored()
+            if r["activation"] == sd.LR_FOLLOW_UP["activation"]
+            and r["init"] == sd.LR_FOLLOW_UP["init"]}
+    same_lr = [r for r in _stored_lr() if math.isclose(float(r["lr"]), sd.FULL["lr"])]
+    assert same_lr, "the follow-up should include the sweep's own learning rate"
+    for r in same_lr:
+        ref = main[(r["depth"], r["seed"])]
+        for col in ("val_accuracy", "best_val_accuracy"):
+            a, b = float(r[col]), float(ref[col])
+            assert (math.isnan(a) and math.isnan(b)) or abs(a - b) < 1e-6, (r, col, a, b)
+
+
+def test_lr_follow_up_reproduces_stored_rows():
+    """Two runs re-done: the deepest network at the smallest and the largest learning rate."""
+    f = sd.LR_FOLLOW_UP
+    follow = dict(f, depths=[max(f["depths"])], lrs=[min(f["lrs"]), max(f["lrs"])])
+    cfg = dict(sd.FULL, seeds=[0])
+    stored = {(r["depth"], float(r["lr"]), r["seed"]): r for r in _stored_lr()}
+    rows = list(sd.lr_follow_up(cfg, follow, progress=False))
+    assert len(rows) == 2
+    for row in rows:
+        ref = stored[(row["depth"], float(row["lr"]), row["seed"])]
+        assert row["diverged"] == ref["diverged"], (row, ref)
+        for col in ("val_accuracy", "best_val_accuracy"):
+            a, b = float(row[col]), float(ref[col])
+            if math.isnan(a) or math.isnan(b):
+                assert math.isnan(a) and math.isnan(b), (col, a, b)
+            else:
+                assert abs(a - b) <= TOL[col][1], (col, a, b)
+
+
+def test_lr_follow_up_refuses_a_bad_learning_rate():
+    with pytest.raises(ValueError, match="lr must be a positive number"):
+        list(sd.lr_follow_up(sd.FULL, dict(sd.LR_FOLLOW_UP, lrs=[0.01, 0.0]), progress=False))
