@@ -138,8 +138,9 @@ def relu_sum_figure(target, units, spread=1.0, shift=0.0, domain=(-2.0, 2.0), dp
 def html_table(rows, columns=None, caption=None):
     """A list of dicts as an HTML table for notebooks and the book (chapter 9).
 
-    Values are shown as given (format them first); ``columns`` picks and orders the keys.
-    Returns an :class:`IPython.display.HTML` object.
+    Values are shown as given (format them first; a newline in a value starts a new line in
+    its cell); ``columns`` picks and orders the keys. Returns an
+    :class:`IPython.display.HTML` object.
     """
     import html
 
@@ -152,9 +153,12 @@ def html_table(rows, columns=None, caption=None):
     missing = [c for c in columns if any(c not in r for r in rows)]
     if missing:
         raise KeyError(f"html_table: some rows lack the column(s) {missing}")
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    def cell(value):
+        return "<br>".join(html.escape(line) for line in str(value).split("\n"))
+
+    head = "".join(f"<th>{cell(c)}</th>" for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(r[c]))}</td>" for c in columns) + "</tr>"
+        "<tr>" + "".join(f"<td>{cell(r[c])}</td>" for c in columns) + "</tr>"
         for r in rows
     )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
