@@ -465,8 +465,9 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def _sigmoid(z):
-    """The logistic function without overflow: scipy's ``expit`` (a stable C loop) when
-    available, else ``exp(-|z|)``, which lies in (0, 1] and never overflows."""
+    """The logistic function without overflow: scipy's ``expit`` (a stable
+    C loop) when available, else ``exp(-|z|)``, which lies in (0, 1] and
+    never overflows."""
     if _expit is not None:
         return _expit(z)
     e = np.exp(-np.abs(z))
@@ -515,7 +516,8 @@ def _relu_like(slope_key):
         return z * factor(z, p)
 
     def df(z, **p):
-        return np.broadcast_to(factor(z, p), z.shape).astype(z.dtype, copy=False)
+        return np.broadcast_to(factor(z, p), z.shape).astype(
+            z.dtype, copy=False)
 
     def dslope(z, **p):
         return z * (z <= 0)

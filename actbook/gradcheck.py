@@ -65,12 +65,15 @@ def numerical_jacobian(f, z, h: float = 1e-6) -> np.ndarray:
     return np.stack(columns, axis=1)
 
 
-def numerical_gradient(f, x: np.ndarray, h: float = 1e-5, indices=None) -> np.ndarray:
-    """Central-difference gradient of a scalar function ``f()`` of the array ``x`` (chapter 2).
+def numerical_gradient(f, x: np.ndarray, h: float = 1e-5,
+                       indices=None) -> np.ndarray:
+    """Central-difference gradient of a scalar function ``f()`` of the
+    array ``x`` (chapter 2).
 
-    ``x`` is perturbed **in place**, one entry at a time, and restored, so ``f`` may read ``x``
-    through a closure (for example a weight matrix of a network). ``indices``: an optional
-    list of index tuples to check (others are left at 0), for large arrays.
+    ``x`` is perturbed **in place**, one entry at a time, and restored, so
+    ``f`` may read ``x`` through a closure (for example a weight matrix of
+    a network). ``indices``: an optional list of index tuples to check
+    (others are left at 0), for large arrays.
     """
     grad = np.zeros(x.shape, dtype=np.float64)
     it = np.ndindex(*x.shape) if indices is None else indices

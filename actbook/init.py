@@ -56,19 +56,22 @@ def init_std(name: str, n_in: int, n_out: int, scale: float | None = None,
              gain: float | None = None) -> float:
     """Standard deviation of each weight under the scheme ``name`` (chapter 8).
 
-    ``gain`` is only used by He's scheme (default ``sqrt(2)``, the ReLU gain; see
-    :func:`relu_gain`). ``scale`` multiplies the result (default 1); for ``"normal"`` it
-    *is* the standard deviation (default 1, the standard normal).
+    ``gain`` is only used by He's scheme (default ``sqrt(2)``, the ReLU
+    gain; see :func:`relu_gain`). ``scale`` multiplies the result (default
+    1); for ``"normal"`` it *is* the standard deviation (default 1, the
+    standard normal).
     """
     if name not in INITS:
-        raise ValueError(f"unknown initialisation {name!r}; choose one of {sorted(INITS)}")
+        raise ValueError(f"unknown initialisation {name!r}; "
+                         f"choose one of {sorted(INITS)}")
     family, _ = INITS[name]
     if family == "normal":
         return 1.0 if scale is None else float(scale)
     if family == "xavier":
         std = math.sqrt(2.0 / (n_in + n_out))
     elif family == "he":
-        std = (math.sqrt(2.0) if gain is None else float(gain)) / math.sqrt(n_in)
+        std = ((math.sqrt(2.0) if gain is None else float(gain))
+               / math.sqrt(n_in))
     else:  # lecun
         std = 1.0 / math.sqrt(n_in)
     return std * (1.0 if scale is None else float(scale))

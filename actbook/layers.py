@@ -36,15 +36,20 @@ __all__ = ["BatchNorm", "Dense"]
 
 
 class BatchNorm:
-    """Batch normalisation of each unit over the batch (chapter 8; Ioffe and Szegedy, 2015).
+    """Batch normalisation of each unit over the batch.
 
-    Training: ``z_hat = (z_lin - mu) / sqrt(var + eps)`` with the batch mean ``mu`` and the
-    (biased) batch variance ``var`` of each unit; output ``gamma * z_hat + beta``. Running
-    averages of ``mu`` and ``var`` (``momentum`` = weight of the new batch) replace them in
-    evaluation mode, so a prediction does not depend on the other examples in its batch.
+    Chapter 8; Ioffe and Szegedy, 2015.
+
+    Training: ``z_hat = (z_lin - mu) / sqrt(var + eps)`` with the batch
+    mean ``mu`` and the (biased) batch variance ``var`` of each unit;
+    output ``gamma * z_hat + beta``. Running averages of ``mu`` and
+    ``var`` (``momentum`` = weight of the new batch) replace them in
+    evaluation mode, so a prediction does not depend on the other
+    examples in its batch.
     """
 
-    def __init__(self, n: int, dtype=np.float32, eps: float = 1e-5, momentum: float = 0.1):
+    def __init__(self, n: int, dtype=np.float32, eps: float = 1e-5,
+                 momentum: float = 0.1):
         self.gamma = np.ones(n, dtype=dtype)
         self.beta = np.zeros(n, dtype=dtype)
         self.running_mean = np.zeros(n, dtype=dtype)
@@ -60,7 +65,8 @@ class BatchNorm:
             N = z_lin.shape[0]
             self.running_mean = (1 - m) * self.running_mean + m * mu
             # the running variance uses the unbiased estimate, as PyTorch does
-            self.running_var = (1 - m) * self.running_var + m * var * (N / max(N - 1, 1))
+            self.running_var = ((1 - m) * self.running_var
+                                + m * var * (N / max(N - 1, 1)))
         else:
             mu, var = self.running_mean, self.running_var
         self.training = training
@@ -69,13 +75,17 @@ class BatchNorm:
         return self.gamma * self.z_hat + self.beta
 
     def backward(self, delta: np.ndarray) -> np.ndarray:
-        """Given ``delta = N dL/dz`` (after BN), set ``grad_gamma``, ``grad_beta`` and
-        return ``delta_lin = N dL/dz_lin``.
+        """Given ``delta = N dL/dz`` (after BN), set ``grad_gamma``,
+        ``grad_beta`` and return ``delta_lin = N dL/dz_lin``.
 
-        In training, every ``z_hat`` depends on the whole batch through ``mu`` and ``var``;
-        differentiating through both gives, per unit,
-        ``delta_lin = gamma * inv_std * (g - mean(g) - z_hat * mean(g * z_hat))`` with
-        ``g = delta`` (the two means remove what flows back through ``mu`` and ``var``).
+        In training, every ``z_hat`` depends on the whole batch through
+        ``mu`` and ``var``; differentiating through both gives, per unit,
+        with ``g = delta``::
+
+            delta_lin = (gamma * inv_std
+                         * (g - mean(g) - z_hat * mean(g * z_hat)))
+
+        (the two means remove what flows back through ``mu`` and ``var``).
         """
         N = delta.shape[0]
         self.grad_gamma = (delta * self.z_hat).sum(axis=0) / N
@@ -84,7 +94,8 @@ class BatchNorm:
             return delta * (self.gamma * self.inv_std)
         mean_g = delta.mean(axis=0)
         mean_gz = (delta * self.z_hat).mean(axis=0)
-        return (self.gamma * self.inv_std) * (delta - mean_g - self.z_hat * mean_gz)
+        return ((self.gamma * self.inv_std)
+                * (delta - mean_g - self.z_hat * mean_gz))
 
 
 class Dense:
@@ -118,40 +129,49 @@ class Dense:
         return self.act.out_features(self.W.shape[0])
 
     def forward(self, a_prev, training=False, rng=None):
-        """``z = a_prev @ W.T + b`` (then batch norm, if any), ``a = phi(z)`` (+ ``a_prev``); chapter 2."""
+        """``z = a_prev @ W.T + b`` (then batch norm, if any),
+        ``a = phi(z)`` (+ ``a_prev``); chapter 2."""
         self.a_prev = a_prev
         z = a_prev @ self.W.T
-        z += self.b  # in place: the product is a new array, so no second (N, n_z) array is made
+        # in place: the product is a new array, so no second (N, n_z)
+        # array is made
+        z += self.b
         if self.bn is not None:
             self.z_lin = z
             z = self.bn.forward(z, training)
         self.z = z
-        a, self.cache = self.act.layer_forward(z, training=training, rng=rng, **self.act_params)
+        a, self.cache = self.act.layer_forward(z, training=training, rng=rng,
+                                               **self.act_params)
         if self.residual:
             a = a + a_prev
         self.a = a
         return a
 
     def backward(self, grad_a, need_grad_input=True):
-        """From ``grad_a`` (N, n_out): ``delta = grad_a * phi'(z)``, then :meth:`backward_delta` (chapter 2)."""
+        """From ``grad_a`` (N, n_out): ``delta = grad_a * phi'(z)``, then
+        :meth:`backward_delta` (chapter 2)."""
         delta = self.act.layer_backward(self.cache, grad_a)
         if self.act_params:
             N = grad_a.shape[0]
             grads = self.act.layer_param_grads(self.cache, grad_a)
-            self.grad_params = {k: grads[k].sum(axis=0) / N for k in self.act_params}
+            self.grad_params = {k: grads[k].sum(axis=0) / N
+                                for k in self.act_params}
         grad_a_prev = self.backward_delta(delta, need_grad_input)
         if self.residual and need_grad_input:
-            grad_a_prev += grad_a  # the skip connection passes grad_a through unchanged
+            # the skip connection passes grad_a through unchanged
+            grad_a_prev += grad_a
         return grad_a_prev
 
     def backward_delta(self, delta, need_grad_input=True):
-        """From ``delta`` (N, n_z): the weight gradients and ``grad_a_prev = delta @ W`` (chapter 2)."""
+        """From ``delta`` (N, n_z): the weight gradients and
+        ``grad_a_prev = delta @ W`` (chapter 2)."""
         N = delta.shape[0]
         self.delta = delta
         if self.bn is not None:
             delta = self.delta_lin = self.bn.backward(delta)
-        # the 1/N of the batch mean is applied to delta (N, n_z) rather than to the product
-        # (n_z, n_in): the same numbers, one pass over the smaller array
+        # the 1/N of the batch mean is applied to delta (N, n_z) rather
+        # than to the product (n_z, n_in): the same numbers, one pass over
+        # the smaller array
         scaled = delta * (1.0 / N)
         self.grad_W = scaled.T @ self.a_prev
         self.grad_b = scaled.sum(axis=0)

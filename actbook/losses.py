@@ -30,8 +30,9 @@ __all__ = ["log_softmax", "softmax_cross_entropy", "sigmoid_binary_cross_entropy
 def log_softmax(z: np.ndarray) -> np.ndarray:
     """Row-wise ``log softmax(z)``, stable for any finite ``z`` (chapter 6).
 
-    Subtracting the row maximum changes nothing mathematically (softmax is invariant
-    to adding a constant to every logit) but keeps every ``exp`` at most 1.
+    Subtracting the row maximum changes nothing mathematically (softmax is
+    invariant to adding a constant to every logit) but keeps every ``exp``
+    at most 1.
     """
     z_shift = z - z.max(axis=1, keepdims=True)
     return z_shift - np.log(np.exp(z_shift).sum(axis=1, keepdims=True))

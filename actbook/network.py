@@ -75,19 +75,21 @@ def global_norm(grads, ord=2) -> float:
 
 
 def clip_by_value(grads, clip_value: float) -> None:
-    """Clip every gradient entry to ``[-clip_value, clip_value]`` in place (chapter 8).
+    """Clip every gradient entry to ``[-clip_value, clip_value]`` in place.
 
-    Cheap, but it changes the gradient's *direction* whenever some entries are clipped.
+    Cheap, but it changes the gradient's *direction* whenever some entries
+    are clipped (chapter 8).
     """
     for g in grads:
         np.clip(g, -clip_value, clip_value, out=g)
 
 
 def clip_by_norm(grads, max_norm: float, ord=2) -> float:
-    """Rescale all gradients together, in place, so their global norm is at most ``max_norm``.
+    """Rescale all gradients together, in place, so their global norm is
+    at most ``max_norm``.
 
-    Keeps the direction of the update and bounds its size (chapter 8). Returns the norm
-    before clipping.
+    Keeps the direction of the update and bounds its size (chapter 8).
+    Returns the norm before clipping.
     """
     norm = global_norm(grads, ord)
     if norm > max_norm:
@@ -295,16 +297,21 @@ class Network:
     def backward(self):
         """Backpropagate the loss of the last :meth:`loss` call (chapter 2).
 
-        Fills every layer's ``delta``, ``grad_W`` and ``grad_b`` (and batch-norm and
-        activation-parameter gradients): gradients of the batch-mean loss.
+        Fills every layer's ``delta``, ``grad_W`` and ``grad_b`` (and
+        batch-norm and activation-parameter gradients): gradients of the
+        batch-mean loss.
         """
         if not hasattr(self, "_delta_out"):
             raise RuntimeError("call net.loss(X, Y) before net.backward()")
         last = self.layers[-1]
-        if self._delta_out is not None:  # fused output: delta = prediction - target
-            grad = last.backward_delta(self._delta_out, need_grad_input=len(self.layers) > 1)
-        else:                            # MSE: grad_a = a - t, then through phi'
-            grad = last.backward(self._grad_out, need_grad_input=len(self.layers) > 1)
+        if self._delta_out is not None:
+            # fused output: delta = prediction - target
+            grad = last.backward_delta(self._delta_out,
+                                       need_grad_input=len(self.layers) > 1)
+        else:
+            # MSE: grad_a = a - t, then through phi'
+            grad = last.backward(self._grad_out,
+                                 need_grad_input=len(self.layers) > 1)
         for i in range(len(self.layers) - 2, -1, -1):
             grad = self.layers[i].backward(grad, need_grad_input=i > 0)
 
@@ -319,14 +326,17 @@ class Network:
         return [(f"layer{i + 1}.{k}", g) for i, layer in enumerate(self.layers)
                 for k, g in layer.gradients().items()]
 
-    def step(self, lr=0.1, momentum=0.0, clip_norm=None, clip_value=None, clip_ord=2):
+    def step(self, lr=0.1, momentum=0.0, clip_norm=None, clip_value=None,
+             clip_ord=2):
         """One gradient-descent update from the current gradients (chapter 2).
 
-        With momentum ``mu``: ``v <- mu v - lr g``, ``theta <- theta + v`` (plain SGD when
-        ``mu = 0``). Gradients are first clipped by value and/or by global norm (``clip_ord``
-        1, 2 or ``np.inf``; chapter 8). Learned activation parameters are kept inside their
-        valid range. Clipping changes the layers' ``grad_W`` (etc.) in place. Returns the
-        gradients' global norm before clipping by norm (``None`` without ``clip_norm``).
+        With momentum ``mu``: ``v <- mu v - lr g``, ``theta <- theta + v``
+        (plain SGD when ``mu = 0``). Gradients are first clipped by value
+        and/or by global norm (``clip_ord`` 1, 2 or ``np.inf``; chapter 8).
+        Learned activation parameters are kept inside their valid range.
+        Clipping changes the layers' ``grad_W`` (etc.) in place. Returns the
+        gradients' global norm before clipping by norm (``None`` without
+        ``clip_norm``).
         """
         norm = None
         if clip_value is not None or clip_norm is not None:
@@ -348,7 +358,8 @@ class Network:
                     p += v
                 else:
                     p -= lr * g
-            for k, p in layer.act_params.items():  # stay inside the activation's range
+            # stay inside the activation's range
+            for k, p in layer.act_params.items():
                 spec = layer.act.params[k]
                 np.clip(p, spec.low, spec.high, out=p)
         self.steps_done += 1

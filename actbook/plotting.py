@@ -38,13 +38,16 @@ def plot_activation(act, z=None, ax=None, derivative=True, title=None, **params)
 # Chapter 1 (models of neurons) and chapter 10 (universal approximation)
 # ---------------------------------------------------------------------------------------------
 def neuron_plane(w1, w2, b, activation, extent=(-1.5, 2.5), dpi=72):
-    """One neuron with two inputs, ``a = phi(w1 x1 + w2 x2 + b)``, drawn over the input plane.
+    """One neuron with two inputs, ``a = phi(w1 x1 + w2 x2 + b)``, drawn
+    over the input plane.
 
-    Introduced in chapter 1 (the two-input neuron explorer). Shows the output as an image, the
-    decision boundary ``z = 0`` (white line), the weight vector (white arrow, drawn from the point
-    of the boundary nearest the origin) and the output at the four corners of the unit square.
-    ``activation`` is a registry name or an :class:`~actbook.activations.Activation`.
-    Returns the Figure (the caller shows or closes it).
+    Introduced in chapter 1 (the two-input neuron explorer). Shows the
+    output as an image, the decision boundary ``z = 0`` (white line), the
+    weight vector (white arrow, drawn from the point of the boundary
+    nearest the origin) and the output at the four corners of the unit
+    square. ``activation`` is a registry name or an
+    :class:`~actbook.activations.Activation`. Returns the Figure (the
+    caller shows or closes it).
     """
     from .activations import get
 
@@ -56,28 +59,37 @@ def neuron_plane(w1, w2, b, activation, extent=(-1.5, 2.5), dpi=72):
     fig, ax = plt.subplots(figsize=(4.6, 3.8), dpi=dpi)
     bounded = act.name in ("binary_step", "sigmoid")
     vmax = 1.0 if bounded else max(1.0, float(np.max(a)))
-    im = ax.imshow(a, extent=(*extent, *extent), origin="lower", cmap="viridis", vmin=0, vmax=vmax)
+    im = ax.imshow(a, extent=(*extent, *extent), origin="lower",
+                   cmap="viridis", vmin=0, vmax=vmax)
     fig.colorbar(im, ax=ax, label=r"output $a = \phi(z)$")
     if w1 != 0 or w2 != 0:
         wvec = np.array([w1, w2], dtype=float)
-        foot = -b * wvec / (wvec @ wvec)  # the point of the boundary nearest the origin
+        # the point of the boundary nearest the origin
+        foot = -b * wvec / (wvec @ wvec)
         along = 20 * np.array([-w2, w1], dtype=float) / np.linalg.norm(wvec)
-        ax.plot([foot[0] - along[0], foot[0] + along[0]], [foot[1] - along[1], foot[1] + along[1]],
+        ax.plot([foot[0] - along[0], foot[0] + along[0]],
+                [foot[1] - along[1], foot[1] + along[1]],
                 color="w", lw=2)
         tip = foot + 0.6 * wvec / np.linalg.norm(wvec)
-        ax.annotate("", xy=tip, xytext=foot, arrowprops=dict(arrowstyle="->", color="w", lw=2))
+        ax.annotate("", xy=tip, xytext=foot,
+                    arrowprops=dict(arrowstyle="->", color="w", lw=2))
     corners = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
     a_corners = act(corners @ np.array([w1, w2], dtype=float) + b)
-    ax.scatter(corners[:, 0], corners[:, 1], c="none", edgecolors="w", s=60, lw=1.5)
+    ax.scatter(corners[:, 0], corners[:, 1], c="none", edgecolors="w",
+               s=60, lw=1.5)
     for (c1, c2), ac in zip(corners, a_corners):
         ax.text(c1 + 0.08, c2 + 0.08, f"{ac:.2f}", color="k", fontsize=8,
-                bbox=dict(boxstyle="round,pad=0.15", fc="w", ec="none", alpha=0.75))
+                bbox=dict(boxstyle="round,pad=0.15", fc="w", ec="none",
+                          alpha=0.75))
     ax.set_xlim(extent)
     ax.set_ylim(extent)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    ax.set_title(f"{act.label}: w = ({w1:g}, {w2:g}), b = {b:g}", fontsize=10)  # plain text: cheap per frame
-    fig.subplots_adjust(left=0.13, right=0.97, bottom=0.13, top=0.92)  # fixed: cheap for many frames
+    # plain text: cheap per frame
+    ax.set_title(f"{act.label}: w = ({w1:g}, {w2:g}), b = {b:g}",
+                 fontsize=10)
+    # fixed: cheap for many frames
+    fig.subplots_adjust(left=0.13, right=0.97, bottom=0.13, top=0.92)
     return fig
 
 
