@@ -13,7 +13,8 @@ fails on:
   static explorer without a visible frame (and the first explorer of a page must change
   its frame when its first control moves);
 * any broken image;
-* any code cell that scrolls sideways in the 1280-pixel window (hidden inputs opened).
+* any code cell or printed output (tracebacks aside) that scrolls sideways in the
+  1280-pixel window (hidden inputs opened).
 
 Chromium is Debian's ``/usr/bin/chromium`` (``./run test`` installs it when run as root),
 driven by the PyPI ``playwright`` package; ``playwright install`` is never needed.
@@ -175,18 +176,22 @@ _MOVE_FIRST_EXPLORER = """
 """
 
 
-# Code cells that scroll sideways in a 1280-pixel window (hidden inputs opened first): the
-# notebooks keep code lines within 79 characters and book_assets/book.css sizes the font so
-# that such a line fits.
+# Code cells and printed outputs that scroll sideways in a 1280-pixel window (hidden inputs
+# opened first): the notebooks keep code and printed lines within 79 characters, and
+# book_assets/book.css sizes the font so that such a line fits.
 _CODE_OVERFLOW = """
 () => {
   document.querySelectorAll('details').forEach(d => { d.open = true; });
-  return [...document.querySelectorAll('div.cell_input pre')]
+  // code, and printed output other than tracebacks (deliberate errors may run long)
+  const blocks = [...document.querySelectorAll('div.cell_input pre, div.cell_output pre')]
+    .filter(e => !e.closest('.traceback, .error'));
+  return blocks
     .filter(e => e.scrollWidth > e.clientWidth + 1)
     .map(e => {
+      const where = e.closest('div.cell_output') ? 'output' : 'code cell';
       const lines = e.textContent.split('\\n');
       const longest = lines.reduce((a, b) => (b.length > a.length ? b : a), '');
-      return `code cell scrolls sideways by ${e.scrollWidth - e.clientWidth} px ` +
+      return `${where} scrolls sideways by ${e.scrollWidth - e.clientWidth} px ` +
              `(longest line, ${longest.length} characters: ${longest.slice(0, 60)}...)`;
     });
 }
