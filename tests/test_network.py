@@ -481,13 +481,8 @@ def test_layers_expose_forward_and_backward_quantities():
 
 
 def _load_bench():
-    import importlib.util
-    from pathlib import Path
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_engine.py"
-    spec = importlib.util.spec_from_file_location("bench_engine", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    return bench
+    from _scripts import load_script
+    return load_script("benchmarks/bench_engine.py")
 
 
 def test_benchmark_yardstick_trains_like_the_engine():

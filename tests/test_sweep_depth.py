@@ -7,7 +7,6 @@ full configuration; and that bad arguments are refused with a message naming the
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import subprocess
@@ -15,19 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from _scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location("sweep_depth",
-                                                  ROOT / "scripts" / "sweep_depth.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-sd = _load_script()
+sd = load_script("scripts/sweep_depth.py")
 
 #: (relative, absolute) tolerance per measured column. The gradient ratios are one float64
 #: forward/backward pass; the accuracies come from 20 epochs of float32 training, where a

@@ -6,24 +6,16 @@ key in the stored ``data/*.csv`` files, with a tolerance.
 """
 from __future__ import annotations
 
-import importlib.util
 import math
 from pathlib import Path
 
 import pytest
+from _scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location("sweep_gradients",
-                                                  ROOT / "scripts" / "sweep_gradients.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-sg = _load_script()
+sg = load_script("scripts/sweep_gradients.py")
 
 #: Relative and absolute tolerance per column; columns not listed must match exactly.
 TOL = {
