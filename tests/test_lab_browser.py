@@ -5,8 +5,14 @@ temporary copy of one exercise notebook, opens it in headless Chromium (Debian's
 /usr/bin/chromium driven by playwright; never `playwright install`), runs all cells, and
 asserts that an ipywidgets widget renders and that a check cell prints its result. The
 server is stopped at the end, whatever happens.
+
+JupyterLab's user settings, config and data folders all point into the test's temporary
+folder, so nothing in the user's home changes what the test sees, and every cell is drawn
+(windowing off) so the widget cannot be skipped for lying outside the viewport. On failure
+the test prints JupyterLab's log and saves a full-page screenshot.
 """
 
+import json
 import os
 import secrets
 import signal
@@ -74,6 +80,15 @@ def lab(tmp_path):
     env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")
     env["JUPYTERLAB_WORKSPACES_DIR"] = str(tmp_path / "workspaces")
     env["JUPYTER_CONFIG_DIR"] = str(tmp_path / "config")
+    env["JUPYTER_DATA_DIR"] = str(tmp_path / "data")
+    # JupyterLab 4 skips rendering cells away from the viewport ("contentVisibility"); after
+    # Run All the view follows the last cell, so the widget cell may never be drawn. The test
+    # asks JupyterLab to draw every cell.
+    settings = tmp_path / "lab-settings"
+    tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text('{"windowingMode": "none"}')
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(settings)
     cmd = [str(Path(sys.executable).with_name("jupyter")), "lab", "--no-browser", f"--port={port}",
            "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0",
            f"--ServerApp.root_dir={root}", "--ServerApp.disable_check_xsrf=True",
@@ -86,7 +101,11 @@ def lab(tmp_path):
         base = f"http://127.0.0.1:{port}"
         if not wait_for(f"{base}/api/status?token={token}", 120):
             pytest.fail("JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text()[-3000:])
-        yield base, token, name, nb
+        url = f"{base}/lab/api/settings/@jupyterlab/notebook-extension:tracker?token={token}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            tracker_settings = json.loads(response.read())
+        assert tracker_settings["settings"].get("windowingMode") == "none", tracker_settings
+        yield base, token, name, nb, tmp_path / "lab.log"
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -101,7 +120,7 @@ def lab(tmp_path):
 
 
 def test_exercise_notebook_runs_in_jupyterlab(lab, tmp_path):
-    base, token, name, nb = lab
+    base, token, name, nb, log = lab
     first_label = all_check_labels(nb)[0]
     with sync_api.sync_playwright() as p:
         # playwright gives the browser a fresh temporary profile of its own
@@ -118,17 +137,29 @@ def test_exercise_notebook_runs_in_jupyterlab(lab, tmp_path):
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
             page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-            widget = page.wait_for_selector(".jp-OutputArea-output .widget-slider, "
-                                            ".jp-OutputArea-output .jupyter-widgets", timeout=240_000)
-            widget.scroll_into_view_if_needed()
-            box = widget.bounding_box()
-            assert box and box["width"] > 50 and box["height"] > 10, f"the widget has no size: {box}"
-            # JupyterLab renders only the cells near the viewport; text_content reads the DOM anyway
-            check_output = page.locator(".jp-OutputArea-output", has_text=f"[{first_label}]").first
-            check_output.wait_for(state="attached", timeout=240_000)
-            text = check_output.text_content()
-            assert any(s in text for s in ("passed", "not attempted yet", "FAILED")), text
-            check_output.scroll_into_view_if_needed()
+            try:
+                widget = page.wait_for_selector(
+                    ".jp-OutputArea-output .widget-slider, "
+                    ".jp-OutputArea-output .jupyter-widgets",
+                    state="attached", timeout=300_000)
+                widget.scroll_into_view_if_needed()
+                widget.wait_for_element_state("visible", timeout=60_000)
+                box = widget.bounding_box()
+                assert box and box["width"] > 50 and box["height"] > 10, \
+                    f"the widget has no size: {box}"
+                # JupyterLab may render only the cells near the viewport;
+                # text_content reads the DOM anyway
+                check_output = page.locator(".jp-OutputArea-output",
+                                            has_text=f"[{first_label}]").first
+                check_output.wait_for(state="attached", timeout=240_000)
+                text = check_output.text_content()
+                assert any(s in text for s in ("passed", "not attempted yet", "FAILED")), text
+                check_output.scroll_into_view_if_needed()
+            except Exception:
+                page.screenshot(path=str(tmp_path / "lab-failed.png"), full_page=True)
+                print("screenshot of the failure:", tmp_path / "lab-failed.png")
+                print("JupyterLab log (last 4000 characters):\n" + log.read_text()[-4000:])
+                raise
             page.screenshot(path=str(tmp_path / "lab.png"))
         finally:
             browser.close()
