@@ -181,3 +181,19 @@ def test_notebook_pages_have_binder_and_colab_links():
 def test_index_leads_to_the_intro():
     index = (BUILD / "index.html").read_text(encoding="utf-8")
     assert "intro.html" in index, "index.html (the page a reader opens first) does not lead to intro.html"
+
+
+def test_solution_pages_highlight_answers_and_hide_markers():
+    """Every solution page shows its answer lines highlighted, and no BEGIN/END marker."""
+    problems = []
+    for docname in toc_files():
+        source = source_of(docname)
+        if not docname.startswith("solutions/") or source is None:
+            continue
+        html = (BUILD / f"{docname}.html").read_text(encoding="utf-8")
+        if "### BEGIN SOLUTION" in html or "### END SOLUTION" in html:
+            problems.append(f"{docname}: shows a solution marker")
+        n_blocks = source.read_text(encoding="utf-8").count("### BEGIN SOLUTION")
+        if n_blocks and 'class="hll"' not in html:
+            problems.append(f"{docname}: {n_blocks} answer blocks but no highlighted line")
+    assert not problems, "\n".join(problems)
