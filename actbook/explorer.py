@@ -168,7 +168,7 @@ def _hist(ax, x, color, bins=60):
 
 def explorer_figure(activation="sigmoid", scale: float = 1.0, shift: float = 0.0,
                     n: int = 20_000, seed: int = 0, tol: float = DEFAULT_TOL,
-                    training: bool = False, zlim: float = 5.0, width: float = 11.0,
+                    training: bool = False, zlim: float = 5.0, width: float = 8.5,
                     **params) -> Figure:
     """The explorer's picture for one setting: a :class:`matplotlib.figure.Figure` with 3 panels.
 
@@ -180,9 +180,11 @@ def explorer_figure(activation="sigmoid", scale: float = 1.0, shift: float = 0.0
     act = _resolve(activation)
     st = layer_statistics(act, n=n, scale=scale, shift=shift, seed=seed, tol=tol,
                           training=training, **params)
-    fig = Figure(figsize=(width, width * 0.3))
+    # 8.5 inches at the explorers' 72-80 dpi is about the width of the book's text column, so
+    # the fonts appear at their nominal size
+    fig = Figure(figsize=(width, width * 0.36))
     # fixed margins: constrained layout would measure every label and triple the drawing time
-    fig.subplots_adjust(left=0.055, right=0.99, bottom=0.16, top=0.8, wspace=0.25)
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.17, top=0.8, wspace=0.42)
     ax_f, ax_a, ax_g = fig.subplots(1, 3)
     label = getattr(act, "label", act.name)
     fig.suptitle(f"{label} {_fmt_params(params)}   inputs $z\\sim\\mathcal{{N}}({shift:g},\\,{scale:g}^2)$",
@@ -199,7 +201,8 @@ def explorer_figure(activation="sigmoid", scale: float = 1.0, shift: float = 0.0
         ax_f.fill_between(zz, ylo, ylo + 0.35 * (yhi - ylo) * dens, color=_C["grey"], alpha=0.2,
                           lw=0, label="input density")
         ax_f.set_ylim(ylo, yhi)
-        ax_f.legend(frameon=False, fontsize=8, loc="upper left")
+        ax_f.legend(fontsize=8, loc="upper left", framealpha=0.85, edgecolor="none",
+                    borderpad=0.3, handlelength=1.6)
     else:
         k = _group_size(act, params)
         ax_f.text(0.5, 0.5, f"maxout takes the largest of\n{k} pre-activations per unit:\n"
