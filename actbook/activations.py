@@ -316,6 +316,12 @@ class Activation:
         """How many activations a layer of ``n`` pre-activations produces."""
         return int(n)
 
+    def pre_activations_per_unit(self) -> int:
+        """How many pre-activations each output unit consumes: 1 for an elementwise
+        activation (and softmax), ``k`` for maxout, 2 for a gated unit. The engine sizes
+        each layer's weight matrix with it (chapters 4 and 5)."""
+        return 1
+
     # -- engine hot path (no input validation) ---------------------------------------------
     def layer_forward(self, z, training: bool = False, rng=None, **params):
         """Forward for the engine: returns ``(a, cache)``. Params may be per-unit arrays."""
@@ -419,6 +425,87 @@ class Maxout(Activation):
         grad = np.zeros(z.shape[:-1] + (z.shape[-1] // k, k), dtype=grad_a.dtype)
         np.put_along_axis(grad, idx[..., None], grad_a[..., None], axis=-1)
         return grad.reshape(z.shape)
+
+    def pre_activations_per_unit(self) -> int:
+        return int(self.values["k"])
+
+    def layer_param_grads(self, cache, grad_a):
+        return {}
+
+
+@dataclass(frozen=True, repr=False)
+class Gated(Activation):
+    """A gated linear unit (Dauphin et al., 2017; Shazeer, 2020): ``u * g(v)``.
+
+    A layer with ``2n`` pre-activations gives ``n`` outputs. The last axis of ``z`` is split
+    into halves: the first half ``u = z[..., :n]`` is the *value*, the second half
+    ``v = z[..., n:]`` the *gate*, and output ``j`` is ``u_j * g(v_j)`` (the convention of
+    PyTorch's ``torch.nn.functional.glu``). The gate ``g`` is a registered activation:
+    the sigmoid for GLU, ReLU for ReGLU, the exact GELU for GEGLU and swish with
+    ``beta = 1`` (SiLU) for SwiGLU. Its forward and derivative are the registry's own.
+
+    The vector-Jacobian product follows from the product rule:
+    ``d out_j / d u_j = g(v_j)`` and ``d out_j / d v_j = u_j g'(v_j)``; every other
+    entry of the Jacobian is 0. Chapter 5.
+    """
+
+    gate: Activation | None = field(default=None, repr=False)
+
+    def _halves(self, z):
+        return _gated_halves(z, self.name)
+
+    def _g(self, v):
+        return self.gate._f(v, **self.gate.values)
+
+    def _dg(self, v):
+        return self.gate._df(v, **self.gate.values)
+
+    def out_features(self, n: int) -> int:
+        n = int(n)
+        if n % 2 or n == 0:
+            raise ActivationInputError(_gated_size_message(self.name, n))
+        return n // 2
+
+    def pre_activations_per_unit(self) -> int:
+        return 2
+
+    def jacobian(self, z, **params):
+        """``d out_i / d z_j``, shape ``(..., n, 2n)``: ``g(v_i)`` at column ``i`` and
+        ``u_i g'(v_i)`` at column ``n + i``."""
+        z = _as_input(z, self.name)
+        self._resolve(params)
+        u, v = self._halves(z)
+        n = u.shape[-1]
+        eye = np.eye(n, dtype=z.dtype)
+        left = self._g(v)[..., :, None] * eye
+        right = (u * self._dg(v))[..., :, None] * eye
+        return np.concatenate([left, right], axis=-1)
+
+    def vjp(self, z, grad_a, **params):
+        """The vector-Jacobian product ``grad_a @ J``: the gradient with respect to ``z``
+        of ``sum(grad_a * out)``, i.e. ``[grad_a * g(v), grad_a * u * g'(v)]``."""
+        z = _as_input(z, self.name)
+        self._resolve(params)
+        a, cache = self.layer_forward(z)
+        grad_a = np.asarray(grad_a, dtype=z.dtype)
+        if grad_a.shape != a.shape:
+            raise ActivationInputError(
+                f"{self.name}: grad_a has shape {grad_a.shape}; the output has shape "
+                f"{a.shape}"
+            )
+        return self.layer_backward(cache, grad_a)
+
+    def layer_forward(self, z, training: bool = False, rng=None, **params):
+        u, v = self._halves(z)
+        gv = self._g(v)
+        a = u * gv
+        return a, (z, a, {"_u": u, "_v": v, "_gv": gv})
+
+    def layer_backward(self, cache, grad_a):
+        z, a, p = cache
+        grad_u = grad_a * p["_gv"]
+        grad_v = grad_a * p["_u"] * self._dg(p["_v"])
+        return np.concatenate([grad_u, grad_v], axis=-1)
 
     def layer_param_grads(self, cache, grad_a):
         return {}
@@ -601,6 +688,32 @@ def _maxout_groups(z, k):
             f"maxout: the last axis ({n}) must be a non-empty multiple of k={k}"
         )
     return z.reshape(*z.shape[:-1], n // k, k)
+
+
+def _gated_size_message(name, n):
+    return (
+        f"{name}: the last axis has {n} entries; a gated unit needs a positive even "
+        f"number, a value half u and a gate half v (2n pre-activations for n outputs)"
+    )
+
+
+def _gated_halves(z, name):
+    """Split the last axis of ``z`` into the value half ``u`` and the gate half ``v``."""
+    n = z.shape[-1] if z.ndim else 0
+    if z.ndim == 0 or n % 2 or n == 0:
+        raise ActivationInputError(_gated_size_message(name, n))
+    return z[..., : n // 2], z[..., n // 2:]
+
+
+def _gated_forward(name, gate):
+    """The forward ``u * g(v)`` of the gated unit ``name`` whose gate is the activation
+    ``gate``."""
+
+    def f(z, **_):
+        u, v = _gated_halves(z, name)
+        return u * gate._f(v, **gate.values)
+
+    return f
 
 
 def _check_rrelu(name, p):
@@ -995,4 +1108,57 @@ register(
         references=("bridle1990probabilistic",),
         description="Turns a vector of logits into a probability distribution.",
     )
+)
+
+
+def _register_gated(name, label, gate, g_latex, dg_latex, smooth, can_die, description,
+                    references=("dauphin2017language", "shazeer2020glu"), aliases=()):
+    gate = get(gate)
+    register(
+        _make(
+            Gated,
+            name=name,
+            label=label,
+            latex=(
+                rf"\phi(z)_j = u_j\, {g_latex.format('v_j')},\quad"
+                r" z = [u;\, v],\ u, v \in \mathbb{R}^n"
+            ),
+            latex_derivative=(
+                rf"\frac{{\partial \phi_j}}{{\partial u_j}} = {g_latex.format('v_j')},"
+                rf"\quad \frac{{\partial \phi_j}}{{\partial v_j}} = u_j\,"
+                rf" {dg_latex.format('v_j')}"
+            ),
+            properties=Properties("(-inf, inf)", False, True, smooth, "negative", can_die),
+            _f=_gated_forward(name, gate),
+            elementwise=False,
+            gate=gate,
+            chapter="05_smooth_units",
+            references=references,
+            description=description,
+        ),
+        aliases=aliases,
+    )
+
+
+_register_gated(
+    "glu", "GLU", "sigmoid", r"\sigma({})", r"\sigma'({})", True, False,
+    "Gated linear unit: the value half times a sigmoid of the gate half.",
+    references=("dauphin2017language",),
+)
+_register_gated(
+    "reglu", "ReGLU", "relu", r"\max(0, {})", r"\mathbb{{1}}[{} > 0]", False, True,
+    "GLU variant with a ReLU gate: u * max(0, v).",
+    references=("shazeer2020glu",),
+)
+_register_gated(
+    "geglu", "GEGLU", "gelu", r"\operatorname{{GELU}}({})",
+    r"\operatorname{{GELU}}'({})", True, False,
+    "GLU variant with an exact GELU gate: u * GELU(v).",
+    references=("shazeer2020glu",),
+)
+_register_gated(
+    "swiglu", "SwiGLU", get("swish", beta=1.0), r"\operatorname{{SiLU}}({})",
+    r"\operatorname{{SiLU}}'({})", True, False,
+    "GLU variant with a swish (beta = 1, SiLU) gate: u * v * sigmoid(v).",
+    references=("shazeer2020glu",),
 )

@@ -105,7 +105,7 @@ class Dense:
     ``a_prev``, ``z``, ``a``, ``delta``, ``grad_W``, ``grad_b``; ``act_params`` and
     ``grad_params`` for learned activation parameters (one value per unit); ``bn`` (a
     :class:`BatchNorm` or ``None``) with ``z_lin`` and ``delta_lin``. ``n_z`` is the number
-    of pre-activations: the number of units, times ``k`` for maxout.
+    of pre-activations: the number of units, times ``k`` for maxout and 2 for a gated unit.
     """
 
     def __init__(self, W, b, act, *, batch_norm=False, residual=False, learn_params=False):

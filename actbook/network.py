@@ -121,6 +121,8 @@ class Network:
         leaky-ReLU/PReLU/RReLU layers get the leaky gain), ``"he_uniform"``, ``"lecun"``,
         ``"normal"`` (std ``init_scale``, default 1) or ``f(n_out, n_in, rng)``; see
         :mod:`actbook.init` (chapter 8). ``init_scale`` multiplies the std of the others.
+        Maxout and gated units (GLU, SwiGLU, ...; chapter 5) draw ``W`` for all their
+        pre-activations (``k n`` or ``2 n`` rows) by the same rule, with that fan-out.
     batch_norm, residual : bool or list of bool
         Batch normalisation / a skip connection for hidden layers (chapter 8). A residual
         connection needs the layer to keep its width; ``residual=True`` adds one to every
@@ -480,13 +482,20 @@ class Network:
 
 
 def _pre_activations(act: Activation, n_units: int) -> int:
-    """Number of pre-activations a layer of ``n_units`` outputs needs (``k n`` for maxout)."""
-    k = act.values.get("k", 1) if act.name == "maxout" else 1
-    return int(k) * n_units
+    """Number of pre-activations a layer of ``n_units`` outputs needs: the activation says
+    how many each unit consumes (1; ``k`` for maxout; 2 for a gated unit such as SwiGLU,
+    whose value half and gate half are the first and second ``n_units`` rows of ``W``)."""
+    return int(act.pre_activations_per_unit()) * n_units
 
 
 def _he_gain(act: Activation) -> float:
-    """He's gain for the layer's activation: the leaky version for leaky ReLUs (chapter 8)."""
+    """He's gain for the layer's activation: the leaky version for leaky ReLUs (chapter 8).
+
+    Every other activation, the gated units included, gets the ReLU gain ``sqrt(2)``. For a
+    gated unit it is drawn, like every initialisation, on each of its ``2n`` pre-activations
+    with fan-in ``n_in`` (Xavier: fan-out ``2n``); He's derivation does not carry over
+    exactly, since ``u g(v)`` is a product of two pre-activations (chapter 5).
+    """
     if act.name in ("leaky_relu", "prelu"):
         return relu_gain(act.values["slope"])
     if act.name == "rrelu":

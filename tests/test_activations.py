@@ -21,7 +21,8 @@ from actbook.activations import (
 
 ELEMENTWISE = [n for n in names() if get(n).elementwise]
 KINKS = {"relu": [0.0], "leaky_relu": [0.0], "prelu": [0.0], "rrelu": [0.0], "elu": [0.0],
-         "selu": [0.0], "hard_tanh": [-1.0, 1.0], "binary_step": [0.0]}
+         "selu": [0.0], "hard_tanh": [-1.0, 1.0], "binary_step": [0.0],
+         "reglu": [0.0]}  # ReGLU: its ReLU gate has a kink at v = 0
 
 # A grid with small, moderate and large inputs.
 GRID = np.concatenate([
@@ -121,8 +122,13 @@ def test_forward_matches_scalar_reference(name):
     np.testing.assert_allclose(get(name)(z), expected, rtol=1e-12, atol=1e-12)
 
 
+#: Activations that are not elementwise, tested here and (the gated units) in
+#: tests/test_gated_units.py.
+VECTOR = {"maxout", "softmax", "glu", "reglu", "geglu", "swiglu"}
+
+
 def test_every_activation_is_covered_by_a_reference_or_a_vector_test():
-    assert set(names()) == set(REFERENCE) | {"maxout", "softmax"}
+    assert set(names()) == set(REFERENCE) | VECTOR
 
 
 def test_tanh_is_a_rescaled_sigmoid():
