@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .activations import Gated
 from .network import Network
 
 __all__ = ["layer_norms", "derivatives", "dead_fraction", "saturated_fraction",
@@ -49,8 +50,10 @@ def derivatives(layer) -> np.ndarray | None:
 
     Computed by the activation's own backward with ``grad_a = 1``, so it uses exactly the
     slopes the forward pass used (RReLU's random ones, learned PReLU slopes). For maxout,
-    each unit always passes gradient to its winning piece: all ones. Softmax (not
-    elementwise) returns ``None``. Chapter 4.
+    each unit always passes gradient to its winning piece: all ones. A gated unit
+    ``u g(v)`` (chapter 5) has two partial derivatives, ``g(v)`` and ``u g'(v)``: it gets
+    ``|g(v)| + |u g'(v)|``, which is 0 exactly when the unit passes no gradient at all.
+    Softmax (not elementwise) returns ``None``. Chapter 4.
     """
     act = layer.act
     if layer.z is None:
@@ -59,6 +62,9 @@ def derivatives(layer) -> np.ndarray | None:
         return None
     ones = np.ones(layer.cache[1].shape, dtype=layer.z.dtype)
     d = act.layer_backward(layer.cache, ones)
+    if isinstance(act, Gated):  # halves: [d/du | d/dv]
+        n = ones.shape[-1]
+        return np.abs(d[..., :n]) + np.abs(d[..., n:])
     if d.shape != ones.shape:  # maxout: sum the k pieces of each unit
         d = d.reshape(*ones.shape, -1).sum(axis=-1)
     return d

@@ -35,7 +35,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from .activations import Activation, get, names
+from .activations import Activation, Gated, get, names
 
 __all__ = [
     "layer_statistics",
@@ -53,11 +53,20 @@ DEFAULT_TOL = 1e-2
 
 
 def _resolve(activation) -> Activation:
-    """Accept a registry name or an :class:`Activation`."""
+    """Accept a registry name or an :class:`Activation` of one input per unit."""
+    act = None
     if isinstance(activation, str):
-        return get(activation)
-    if hasattr(activation, "layer_forward") and hasattr(activation, "name"):
-        return activation
+        act = get(activation)
+    elif hasattr(activation, "layer_forward") and hasattr(activation, "name"):
+        act = activation
+    if isinstance(act, Gated):
+        raise ValueError(
+            f"{act.name} is a gated unit: each output multiplies a value and a gate, two "
+            f"pre-activations, so it has no single curve phi(z) for the explorer to draw "
+            f"(chapter 5 draws u g(v) for the gated units); choose one of "
+            f"{', '.join(explorable_names())}")
+    if act is not None:
+        return act
     raise TypeError(
         f"activation must be a registry name (one of {', '.join(names())}) or an Activation; "
         f"got {type(activation).__name__}"
@@ -69,8 +78,10 @@ def _is_elementwise(act) -> bool:
 
 
 def explorable_names() -> list[str]:
-    """Registry names the explorer can show: every activation except softmax (chapter 6 has its own)."""
-    return [n for n in names() if n != "softmax"]
+    """Registry names the explorer can show: every activation of one pre-activation per
+    output or of a group (maxout); not softmax (chapter 6 has its own) and not the gated
+    units, whose outputs depend on two pre-activations (chapter 5 draws them)."""
+    return [n for n in names() if n != "softmax" and not isinstance(get(n), Gated)]
 
 
 def _check_params(act, params: Mapping) -> None:

@@ -49,6 +49,31 @@ def test_derivatives_use_the_forward_slopes():
     assert derivatives(net.layers[-1]) is None  # softmax
 
 
+def test_derivatives_of_a_gated_unit_are_its_summed_absolute_partials():
+    """Independent reference: the finite-difference Jacobian of the activation itself."""
+    from actbook.gradcheck import numerical_jacobian
+
+    X, _ = _batch()
+    for name in ("reglu", "swiglu"):
+        net = Network([6, 5, 3], activation=name, dtype=np.float64, seed=1)
+        net.forward(X)
+        layer = net.layers[0]
+        act = layer.act
+        expected = np.array([np.abs(numerical_jacobian(act, z)).sum(axis=1)
+                             for z in layer.z])
+        got = derivatives(layer)
+        assert got.shape == (X.shape[0], 5)
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8)
+
+
+def test_a_reglu_unit_whose_gate_never_opens_is_dead():
+    X, _ = _batch()
+    net = Network([6, 4, 3], activation="reglu", dtype=np.float64, seed=0)
+    net.layers[0].b[4:6] = -1e3   # the gates of units 0 and 1 never open
+    net.layers[0].b[6:] = 1e3     # the gates of units 2 and 3 always do
+    assert dead_fraction(net, X)[0] == pytest.approx(0.5)
+
+
 def test_saturated_fraction():
     X, _ = _batch()
     assert max_derivative(get("sigmoid")) == pytest.approx(0.25)

@@ -117,10 +117,19 @@ def test_figure_has_three_panels_and_is_not_global():
     assert len(fig.axes) == 3
 
 
-def test_explorable_names_exclude_softmax_only():
+def test_explorable_names_exclude_softmax_and_gated_units_only():
     from actbook.activations import names
 
-    assert set(names()) - set(explorer.explorable_names()) == {"softmax"}
+    assert set(names()) - set(explorer.explorable_names()) == {
+        "softmax", "glu", "reglu", "geglu", "swiglu"}
+
+
+@pytest.mark.parametrize("name", ["glu", "swiglu"])
+def test_gated_units_are_refused_with_a_reason(name):
+    with pytest.raises(ValueError, match=f"{name} is a gated unit.*two pre-activations"):
+        explorer_figure(name, n=200)
+    with pytest.raises(ValueError, match="gated unit"):
+        explorer.layer_statistics(name, n=200)
 
 
 def test_static_twin_renders_and_limits_frames():
