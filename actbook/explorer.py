@@ -33,6 +33,7 @@ import math
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from .activations import Activation, Gated, get, names
@@ -50,6 +51,8 @@ _C = {"f": "#1f77b4", "df": "#d62728", "accent": "#2ca02c", "grey": "#7f7f7f"}
 
 #: Default threshold below which a derivative counts as "near zero".
 DEFAULT_TOL = 1e-2
+#: base font size (points) of the explorer figure; titles, labels and notes scale from it
+FONT_SIZE = 12
 
 
 def _resolve(activation) -> Activation:
@@ -189,17 +192,23 @@ def explorer_figure(activation="sigmoid", scale: float = 1.0, shift: float = 0.0
     below ``tol``. The figure is not attached to pyplot, so it is never shown twice.
     """
     act = _resolve(activation)
+    with rc_context({"font.size": FONT_SIZE}):
+        return _draw_explorer_figure(act, scale, shift, n, seed, tol, training, zlim, width,
+                                     params)
+
+
+def _draw_explorer_figure(act, scale, shift, n, seed, tol, training, zlim, width, params):
     st = layer_statistics(act, n=n, scale=scale, shift=shift, seed=seed, tol=tol,
                           training=training, **params)
-    # 8.5 inches at the explorers' 72-80 dpi is about the width of the book's text column, so
-    # the fonts appear at their nominal size
+    # 8.5 inches at 80 dpi is about the width of the book's text column; FONT_SIZE points
+    # then read like the figures of the chapters
     fig = Figure(figsize=(width, width * 0.36))
     # fixed margins: constrained layout would measure every label and triple the drawing time
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.17, top=0.8, wspace=0.42)
     ax_f, ax_a, ax_g = fig.subplots(1, 3)
     label = getattr(act, "label", act.name)
     fig.suptitle(f"{label} {_fmt_params(params)}   inputs $z\\sim\\mathcal{{N}}({shift:g},\\,{scale:g}^2)$",
-                 fontsize=11)
+                 fontsize="large")
 
     # left: the function and its derivative, and where the inputs fall
     zz = np.linspace(-zlim, zlim, 801)
@@ -212,30 +221,30 @@ def explorer_figure(activation="sigmoid", scale: float = 1.0, shift: float = 0.0
         ax_f.fill_between(zz, ylo, ylo + 0.35 * (yhi - ylo) * dens, color=_C["grey"], alpha=0.2,
                           lw=0, label="input density")
         ax_f.set_ylim(ylo, yhi)
-        ax_f.legend(fontsize=8, loc="upper left", framealpha=0.85, edgecolor="none",
+        ax_f.legend(fontsize="small", loc="upper left", framealpha=0.85, edgecolor="none",
                     borderpad=0.3, handlelength=1.6)
     else:
         k = _group_size(act, params)
-        ax_f.text(0.5, 0.5, f"maxout takes the largest of\n{k} pre-activations per unit:\n"
+        ax_f.text(0.5, 0.5, f"maxout: each unit\ntakes the largest of\n{k} pre-activations;\n"
                   "no single curve $\\phi(z)$\n(see chapter 4)", ha="center", va="center",
-                  transform=ax_f.transAxes, fontsize=10)
+                  transform=ax_f.transAxes, fontsize="medium")
         ax_f.set_xticks([]); ax_f.set_yticks([])
     ax_f.axhline(0, color=_C["grey"], lw=0.6)
     ax_f.axvline(0, color=_C["grey"], lw=0.6)
     ax_f.set_xlabel("pre-activation $z$")
-    ax_f.set_title("function and derivative", fontsize=10)
+    ax_f.set_title("function and derivative", fontsize="medium")
     ax_f.grid(alpha=0.25)
 
     # middle: outputs of the layer
     a = st["a"]
     _hist(ax_a, a, _C["f"])
     ax_a.axvline(st["out_mean"], color="k", lw=1.2, ls=":")
-    ax_a.set_title("outputs $a=\\phi(z)$ of the layer", fontsize=10)
+    ax_a.set_title("outputs $a=\\phi(z)$ of the layer", fontsize="medium")
     ax_a.set_xlabel("$a$")
     ax_a.set_ylabel("fraction of units")
     ax_a.text(0.97, 0.95, f"mean {st['out_mean']:.3f}\nstd  {st['out_std']:.3f}"
               + (f"\nexactly 0: {100 * st['frac_zero_output']:.0f}%" if st["frac_zero_output"] > 0 else ""),
-              transform=ax_a.transAxes, ha="right", va="top", fontsize=9,
+              transform=ax_a.transAxes, ha="right", va="top", fontsize="small",
               bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
     ax_a.grid(alpha=0.25)
 
@@ -243,10 +252,10 @@ def explorer_figure(activation="sigmoid", scale: float = 1.0, shift: float = 0.0
     g = st["grad"]
     _hist(ax_g, g, _C["df"])
     ax_g.axvspan(-tol, tol, color=_C["accent"], alpha=0.25, lw=0)
-    ax_g.set_title("gradient factors $\\phi'(z)$", fontsize=10)
+    ax_g.set_title("gradient factors $\\phi'(z)$", fontsize="medium")
     ax_g.set_xlabel("$\\phi'(z)$")
     ax_g.text(0.5, 0.95, f"mean {st['grad_mean']:.3f}\n|$\\phi'$|<{tol:g}: {100 * st['frac_small_grad']:.1f}%",
-              transform=ax_g.transAxes, ha="center", va="top", fontsize=9,
+              transform=ax_g.transAxes, ha="center", va="top", fontsize="small",
               bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
     ax_g.grid(alpha=0.25)
     return fig
@@ -257,7 +266,7 @@ def static_activation_explorer(activations: Sequence[str] | str = ("sigmoid", "t
                                params: Mapping[str, Sequence] | None = None,
                                shift: Iterable[float] = (0.0,),
                                title: str | None = None, n: int = 20_000, seed: int = 0,
-                               tol: float = DEFAULT_TOL, dpi: int = 72, **fixed):
+                               tol: float = DEFAULT_TOL, dpi: int = 80, **fixed):
     """The explorer's static twin: pre-rendered frames behind a select and sliders.
 
     Introduced in chapter 3. ``activations`` is one name or a list (a select box); ``scale`` the
