@@ -35,6 +35,10 @@ SHOWN = {
     "Dense.backward": Dense.backward,
     "Dense.backward_delta": Dense.backward_delta,
     "Dense.forward": Dense.forward,
+    "activations_module.Gated.layer_backward":
+        actbook.activations.Gated.layer_backward,
+    "activations_module.Gated.layer_forward":
+        actbook.activations.Gated.layer_forward,
     "Network.backward": Network.backward,
     "Network.step": Network.step,
     "actbook.activations._sigmoid": actbook.activations._sigmoid,
