@@ -28,8 +28,19 @@ with three learning rates, the other settings unchanged, and writes ``data/depth
 (``val_accuracy``, ``best_val_accuracy``, ``diverged`` per depth, learning rate and seed) and
 ``data/depth_lr.json``: it asks whether the learning rate, rather than the gradient at
 initialisation, limits the deepest ReLU networks.
-``tests/test_sweep_depth.py`` re-runs the small configuration and checks it against the stored
-rows.
+
+A second follow-up (:data:`REMEDIES`) asks whether chapter 8's remedies let deep networks
+*train*: for sigmoid and tanh with Xavier's and ReLU with He's initialisation it trains, at
+the sweep's settings, each network three ways (:data:`VARIANTS`): ``plain`` (the sweep's own runs,
+recomputed), with ``batch_norm`` in every hidden layer, and ``residual``, a skip connection
+``a = phi(z) + a_prev`` in every hidden layer (every hidden layer keeps the width of 64, the
+input's included, so the first one has its skip connection too). Then it trains the
+batch-normalised ReLU networks at the depths and learning rates of the learning-rate
+follow-up. It writes ``data/depth_remedies.csv`` (the columns of ``depth_runs.csv`` plus
+``variant`` and ``lr``) and ``data/depth_remedies.json`` (configuration, package versions,
+time).
+``tests/test_sweep_depth.py`` re-runs the small configuration and a few runs of each follow-up
+and checks them against the stored rows.
 
 Usage::
 
@@ -37,6 +48,7 @@ Usage::
     python scripts/sweep_depth.py --quick --out /tmp/x  # small configuration (seconds)
     python scripts/sweep_depth.py --depths 1 4 --activations relu --seeds 0 --out /tmp/x
     python scripts/sweep_depth.py --part lr             # only the learning-rate follow-up
+    python scripts/sweep_depth.py --part remedies       # only the remedies follow-up
 """
 from __future__ import annotations
 
@@ -90,9 +102,30 @@ LR_COLUMNS = ["activation", "init", "depth", "lr", "seed", "val_accuracy", "best
 LR_FILE = "depth_lr.csv"
 LR_META = "depth_lr.json"
 
+#: The remedies of chapter 8 as options of :class:`~actbook.network.Network`.
+VARIANTS = {"plain": {}, "batch_norm": {"batch_norm": True}, "residual": {"residual": True}}
+
+#: Follow-up on the remedies: each pair (activation, its customary initialisation) at each
+#: depth, plain, with batch normalisation and with residual connections, at the sweep's
+#: learning rate; then ``rates``: one pair and variant at the learning-rate follow-up's depths
+#: and rates (the runs at the sweep's rate are not repeated). The other settings (seeds,
+#: epochs, momentum, ...) are the sweep's. Lists, not tuples, so that the copy stored in JSON
+#: compares equal.
+REMEDIES = dict(pairs=[["sigmoid", "xavier"], ["tanh", "xavier"], ["relu", "he"]],
+                variants=list(VARIANTS),
+                depths=[1, 2, 4, 8, 12, 16, 20],
+                rates=dict(activation="relu", init="he", variant="batch_norm",
+                           depths=list(LR_FOLLOW_UP["depths"]),
+                           lrs=list(LR_FOLLOW_UP["lrs"])))
+REMEDY_KEYS = ["activation", "init", "variant", "depth", "lr", "seed"]
+REMEDY_FILE = "depth_remedies.csv"
+REMEDY_META = "depth_remedies.json"
+
 COLUMNS = ["activation", "init", "depth", "seed", "val_accuracy", "best_val_accuracy",
            "epochs_to_threshold", "grad_ratio", "delta_ratio", "diverged"]
 KEYS = ["activation", "init", "depth", "seed"]
+#: The remedies' rows: the sweep's columns, with the variant among the keys.
+REMEDY_COLUMNS = REMEDY_KEYS + COLUMNS[len(KEYS):]
 FILE = "depth_runs.csv"
 META = "depth_sweep.json"
 
@@ -128,26 +161,28 @@ def check_config(cfg):
         raise ValueError(f"threshold must lie in (0, 1], got {cfg['threshold']!r}")
 
 
-def _net(cfg, act, init, depth, seed, dtype):
+def _net(cfg, act, init, depth, seed, dtype, variant="plain"):
     sizes = [64] + [cfg["width"]] * depth + [10]
     return Network(sizes, activation=act, init=init, output="softmax", loss="cross_entropy",
-                   dtype=dtype, seed=seed)
+                   dtype=dtype, seed=seed, **VARIANTS[variant])
 
 
-def gradient_ratios(cfg, act, init, depth, seed, X, y):
-    """``(grad_ratio, delta_ratio)`` of a fresh float64 network (see the module docstring)."""
-    net = _net(cfg, act, init, depth, seed, np.float64)
+def gradient_ratios(cfg, act, init, depth, seed, X, y, variant="plain"):
+    """``(grad_ratio, delta_ratio)`` of a fresh float64 network (see the module docstring);
+    with batch normalisation, the batch's own statistics normalise (training mode)."""
+    net = _net(cfg, act, init, depth, seed, np.float64, variant)
     net.loss(X[: cfg["grad_batch"]], y[: cfg["grad_batch"]])
     net.backward()
     n = layer_norms(net)
     return float(n["grad_W"][0] / n["grad_W"][depth - 1]), float(n["delta"][0] / n["delta"][-1])
 
 
-def train_run(cfg, act, init, depth, seed, data):
-    """Train one network; returns the row's measured columns."""
+def train_run(cfg, act, init, depth, seed, data, variant="plain"):
+    """Train one network (``variant``: a key of :data:`VARIANTS`); returns the row's measured
+    columns."""
     X, y, Xv, yv = data
-    grad_ratio, delta_ratio = gradient_ratios(cfg, act, init, depth, seed, X, y)
-    net = _net(cfg, act, init, depth, seed, np.float32)
+    grad_ratio, delta_ratio = gradient_ratios(cfg, act, init, depth, seed, X, y, variant)
+    net = _net(cfg, act, init, depth, seed, np.float32, variant)
     with np.errstate(all="ignore"):
         hist = net.fit(X, y, epochs=cfg["epochs"], batch_size=cfg["batch_size"], lr=cfg["lr"],
                        momentum=cfg["momentum"], X_val=Xv, y_val=yv, progress=False,
@@ -198,6 +233,68 @@ def lr_follow_up(cfg=None, follow=None, data=None, progress=True):
         yield row
 
 
+def check_remedies(cfg, spec):
+    """Raise ``ValueError`` naming the first bad entry of a remedies follow-up ``spec``."""
+    if not spec["variants"] or any(v not in VARIANTS for v in spec["variants"]):
+        raise ValueError(f"variants must be a non-empty list from {list(VARIANTS)}, "
+                         f"got {spec['variants']!r}")
+    if not spec["pairs"] or any(len(p) != 2 for p in spec["pairs"]):
+        raise ValueError(f"pairs must be a non-empty list of [activation, init], "
+                         f"got {spec['pairs']!r}")
+    for act, init in spec["pairs"]:
+        check_config(dict(cfg, depths=spec["depths"], activations=[act], inits=[init]))
+    rates = spec.get("rates")
+    if rates:
+        if rates["variant"] not in VARIANTS:
+            raise ValueError(f"rates: unknown variant {rates['variant']!r}; "
+                             f"choose from {list(VARIANTS)}")
+        for lr in rates["lrs"]:
+            check_config(dict(cfg, lr=lr, depths=rates["depths"],
+                              activations=[rates["activation"]], inits=[rates["init"]]))
+
+
+def remedy_grid(cfg, spec):
+    """The keys ``(activation, init, variant, depth, lr, seed)`` of the follow-up ``spec``, in
+    the order they are run: the main grid at ``cfg``'s learning rate, then the rates."""
+    keys = [(act, init, variant, depth, cfg["lr"], seed)
+            for (act, init), variant, depth, seed in itertools.product(
+                spec["pairs"], spec["variants"], spec["depths"], cfg["seeds"])]
+    r = spec.get("rates")
+    if r:
+        done = set(keys)
+        for depth, lr, seed in itertools.product(r["depths"], r["lrs"], cfg["seeds"]):
+            key = (r["activation"], r["init"], r["variant"], depth, lr, seed)
+            if key not in done:  # the main grid's runs at the sweep's rate
+                keys.append(key)
+    return keys
+
+
+def remedies(cfg=None, spec=None, data=None, progress=True):
+    """Yield one row per key of :func:`remedy_grid` for the follow-up ``spec`` (default
+    :data:`REMEDIES`), every other setting from ``cfg`` (default FULL)."""
+    cfg = FULL if cfg is None else cfg
+    spec = REMEDIES if spec is None else spec
+    check_remedies(cfg, spec)
+    data = load_digits_split(cfg["data_seed"]) if data is None else data
+    for act, init, variant, depth, lr, seed in remedy_grid(cfg, spec):
+        t0 = time.perf_counter()
+        row = dict(activation=act, init=init, variant=variant, depth=depth, lr=lr, seed=seed,
+                   **train_run(dict(cfg, lr=lr), act, init, depth, seed, data, variant))
+        if progress:
+            print(f"{act:8s} {init:6s} {variant:10s} depth {depth:2d} lr {lr:g} seed {seed}: "
+                  f"accuracy {row['val_accuracy']:.3f} ({time.perf_counter() - t0:.1f} s)",
+                  flush=True)
+        yield row
+
+
+def versions():
+    """The versions the results depend on, for the JSON files next to them."""
+    import sklearn
+
+    return {"python": platform.python_version(), "numpy": np.__version__,
+            "scikit-learn": sklearn.__version__, "machine": platform.machine()}
+
+
 def run(config=None, out=None, progress=True):
     """Run the sweep (default FULL); write the CSV into ``out`` if given. Returns the rows."""
     config = FULL if config is None else config
@@ -217,8 +314,9 @@ def main(argv=None):
     p.add_argument("--seeds", nargs="+", type=int, help="seeds")
     p.add_argument("--epochs", type=int, help="epochs per run")
     p.add_argument("--lr", type=float, help="learning rate")
-    p.add_argument("--part", choices=["all", "depth", "lr"], default="all",
-                   help="the depth sweep, the learning-rate follow-up, or both (default)")
+    p.add_argument("--part", choices=["all", "depth", "lr", "remedies"], default="all",
+                   help="the depth sweep, the learning-rate follow-up, the remedies "
+                        "follow-up, or all three (default)")
     args = p.parse_args(argv)
     config = dict(QUICK if args.quick else FULL)
     for name in ("depths", "activations", "inits", "seeds", "epochs", "lr"):
@@ -236,17 +334,22 @@ def main(argv=None):
             json.dump({"follow_up": LR_FOLLOW_UP, "sweep": config, "rows": len(lr_rows),
                        "seconds": round(time.perf_counter() - t0, 1)}, f, indent=1)
         print(f"learning-rate follow-up: {len(lr_rows)} runs")
-        if args.part == "lr":
-            return
+    if args.part in ("all", "remedies"):
+        t0 = time.perf_counter()
+        rem_rows = list(remedies(config))
+        seconds = round(time.perf_counter() - t0, 1)
+        write_csv(Path(args.out) / REMEDY_FILE, rem_rows, REMEDY_COLUMNS)
+        with open(Path(args.out) / REMEDY_META, "w") as f:
+            json.dump({"follow_up": REMEDIES, "sweep": config, "rows": len(rem_rows),
+                       "seconds": seconds, **versions()}, f, indent=1)
+        print(f"remedies follow-up: {len(rem_rows)} runs in {seconds} s")
+    if args.part not in ("all", "depth"):
+        return
     t0 = time.perf_counter()
     rows = run(config, out=args.out)
-    import sklearn
-
     meta = {"config": "quick" if args.quick else "full", "sweep": config,
             "customary_init": {a: CUSTOMARY_INIT.get(a) for a in config["activations"]},
-            "rows": len(rows), "seconds": round(time.perf_counter() - t0, 1),
-            "python": platform.python_version(), "numpy": np.__version__,
-            "scikit-learn": sklearn.__version__, "machine": platform.machine()}
+            "rows": len(rows), "seconds": round(time.perf_counter() - t0, 1), **versions()}
     with open(Path(args.out) / META, "w") as f:
         json.dump(meta, f, indent=1)
     print(f"{len(rows)} runs in {meta['seconds']} s")

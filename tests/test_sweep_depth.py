@@ -4,6 +4,9 @@ Re-runs ``scripts/sweep_depth.py`` on its small configuration (a subset of the f
 runs, a few seconds) and checks every row against the row with the same key in the stored
 ``data/depth_runs.csv``, with a tolerance; checks that the stored file holds every run of the
 full configuration; and that bad arguments are refused with a message naming the problem.
+The two follow-ups (learning rates, ``data/depth_lr.csv``; remedies,
+``data/depth_remedies.csv``) are checked the same way: a few runs re-done, the stored files
+complete, and their runs at the sweep's own settings equal to the sweep's.
 """
 from __future__ import annotations
 
@@ -37,6 +40,25 @@ def quick_rows():
     return sd.run(sd.QUICK, out=None, progress=False)
 
 
+def assert_same_run(row, ref, where, tol=TOL, epochs_slack=2):
+    """``row`` (re-run) agrees with ``ref`` (stored) within ``tol`` per column; NaN (a
+    diverged run) only matches NaN."""
+    for col, (rtol, atol) in tol.items():
+        a, b = float(row[col]), float(ref[col])
+        if math.isnan(a) or math.isnan(b):
+            assert math.isnan(a) and math.isnan(b), f"{where}: {col} = {a} now, {b} stored"
+            continue
+        assert abs(a - b) <= atol + rtol * abs(b), f"{where}: {col} = {a!r} now, {b!r} stored"
+    assert row["diverged"] == ref["diverged"], f"{where}: diverged differs from the stored run"
+    # the epoch that first reaches the threshold may move by a little with rounding
+    a, b = row["epochs_to_threshold"], ref["epochs_to_threshold"]
+    if a == "" or b == "":
+        assert a == b, f"{where}: threshold reached at epoch {a!r} now, {b!r} stored"
+    else:
+        assert abs(a - b) <= epochs_slack, (
+            f"{where}: threshold reached at epoch {a} now, {b} stored")
+
+
 def test_quick_config_reproduces_stored_rows(quick_rows):
     index = {tuple(r[k] for k in sd.KEYS): r for r in _stored()}
     assert len(quick_rows) == (len(sd.QUICK["activations"]) * len(sd.QUICK["inits"])
@@ -44,21 +66,7 @@ def test_quick_config_reproduces_stored_rows(quick_rows):
     for row in quick_rows:
         key = tuple(row[k] for k in sd.KEYS)
         assert key in index, f"run {key} is missing from data/{sd.FILE}"
-        ref = index[key]
-        where = dict(zip(sd.KEYS, key))
-        for col, (rtol, atol) in TOL.items():
-            a, b = float(row[col]), float(ref[col])
-            if math.isnan(a) or math.isnan(b):
-                assert math.isnan(a) and math.isnan(b), f"{where}: {col} = {a} now, {b} stored"
-                continue
-            assert abs(a - b) <= atol + rtol * abs(b), f"{where}: {col} = {a!r} now, {b!r} stored"
-        assert row["diverged"] == ref["diverged"], f"{where}: diverged differs from the stored run"
-        # the epoch that first reaches the threshold may move by a little with rounding
-        a, b = row["epochs_to_threshold"], ref["epochs_to_threshold"]
-        if a == "" or b == "":
-            assert a == b, f"{where}: threshold reached at epoch {a!r} now, {b!r} stored"
-        else:
-            assert abs(a - b) <= 2, f"{where}: threshold reached at epoch {a} now, {b} stored"
+        assert_same_run(row, index[key], dict(zip(sd.KEYS, key)))
 
 
 def test_stored_file_holds_the_full_sweep():
@@ -80,7 +88,7 @@ def test_stored_file_holds_the_full_sweep():
 
 def test_threshold_epoch_is_consistent_with_best_accuracy():
     """A run reaches the threshold exactly when its best accuracy is at least the threshold."""
-    for r in _stored():
+    for r in _stored() + _stored_remedies():
         reached = r["epochs_to_threshold"] != ""
         assert reached == (r["best_val_accuracy"] >= sd.FULL["threshold"]), r
         if reached:
@@ -177,3 +185,94 @@ def test_lr_follow_up_reproduces_stored_rows():
 def test_lr_follow_up_refuses_a_bad_learning_rate():
     with pytest.raises(ValueError, match="lr must be a positive number"):
         list(sd.lr_follow_up(sd.FULL, dict(sd.LR_FOLLOW_UP, lrs=[0.01, 0.0]), progress=False))
+
+
+# -- the remedies follow-up (data/depth_remedies.csv) ----------------------------------------
+def _stored_remedies():
+    return sd.read_csv(ROOT / "data" / sd.REMEDY_FILE)
+
+
+def _remedy_key(row):
+    return tuple(row[k] for k in sd.REMEDY_KEYS)
+
+
+def test_stored_remedies_are_complete_and_described():
+    rows = _stored_remedies()
+    keys = [_remedy_key(r) for r in rows]
+    want = sd.remedy_grid(sd.FULL, sd.REMEDIES)
+    assert len(keys) == len(set(keys)), f"data/{sd.REMEDY_FILE} has duplicate keys"
+    assert set(keys) == set(want), (
+        f"data/{sd.REMEDY_FILE} lacks {sorted(set(want) - set(keys))[:5]}, "
+        f"has extra {sorted(set(keys) - set(want))[:5]}")
+    for r in rows:
+        if r["depth"] == 1:  # the first hidden layer is the last one
+            assert abs(r["grad_ratio"] - 1.0) < 1e-9, r
+        assert (r["diverged"] == 1) == math.isnan(r["val_accuracy"]), r
+    meta = json.loads((ROOT / "data" / sd.REMEDY_META).read_text())
+    assert meta["follow_up"] == sd.REMEDIES and meta["sweep"] == sd.FULL, (
+        f"data/{sd.REMEDY_META} does not describe the remedies follow-up of "
+        "scripts/sweep_depth.py")
+    assert {"numpy", "scikit-learn", "python", "seconds"} <= set(meta)
+
+
+def test_remedies_plain_rows_are_the_depth_sweep_rows():
+    """The follow-up's plain runs are the sweep's runs (same code, same seeds): same numbers."""
+    main = {tuple(r[k] for k in sd.KEYS): r for r in _stored()}
+    plain = [r for r in _stored_remedies() if r["variant"] == "plain"]
+    assert plain, "the remedies follow-up should include the plain networks"
+    for r in plain:
+        assert math.isclose(r["lr"], sd.FULL["lr"])
+        key = tuple(r[k] for k in sd.KEYS)
+        assert key in main, f"plain run {key} is missing from data/{sd.FILE}"
+        exact = {c: (1e-6, 1e-9) for c in TOL}
+        assert_same_run(r, main[key], dict(zip(sd.KEYS, key)), exact, epochs_slack=0)
+
+
+#: A few runs of the remedies follow-up, re-done by the test (a few seconds): batch norm and
+#: residual connections on a sigmoid network at the depth where the plain one fails, the
+#: residual ReLU network at the depth where one seed diverges, and one run from the rates.
+REMEDY_SUBSETS = [
+    dict(pairs=[["sigmoid", "xavier"]], variants=["batch_norm", "residual"], depths=[4]),
+    dict(pairs=[["relu", "he"]], variants=["residual"], depths=[8],
+         rates=dict(sd.REMEDIES["rates"], depths=[8], lrs=[0.03])),
+]
+
+
+def test_remedies_reproduce_stored_rows():
+    stored = {_remedy_key(r): r for r in _stored_remedies()}
+    cfg = dict(sd.FULL, seeds=[0])
+    rows = [row for spec in REMEDY_SUBSETS
+            for row in sd.remedies(cfg, spec, progress=False)]
+    assert len(rows) == 4
+    assert any(r["diverged"] for r in rows), "the subset should include a diverging run"
+    for row in rows:
+        key = _remedy_key(row)
+        assert key in stored, f"run {key} is missing from data/{sd.REMEDY_FILE}"
+        assert_same_run(row, stored[key], dict(zip(sd.REMEDY_KEYS, key)))
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(variants=["plain", "dropout"]), "variants must be a non-empty list from"),
+    (dict(variants=[]), "variants must be a non-empty list from"),
+    (dict(pairs=[["relu"]]), "pairs must be a non-empty list of [activation, init]"),
+    (dict(pairs=[["relu", "orthogonal"]]), "unknown init 'orthogonal'"),
+    (dict(depths=[4, 0]), "depths must be"),
+    (dict(rates=dict(sd.REMEDIES["rates"], variant="layer_norm")),
+     "rates: unknown variant 'layer_norm'"),
+    (dict(rates=dict(sd.REMEDIES["rates"], lrs=[0.01, -0.1])),
+     "lr must be a positive number"),
+])
+def test_remedies_refuse_a_bad_follow_up(change, message):
+    spec = dict(sd.REMEDIES, **change)
+    with pytest.raises(ValueError) as exc:
+        list(sd.remedies(sd.FULL, spec, progress=False))
+    assert message in str(exc.value)
+
+
+def test_unknown_part_is_refused_with_the_choices(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        sd.main(["--part", "remedy", "--out", str(tmp_path)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'remedy'" in err and "'remedies'" in err
+    assert not list(tmp_path.iterdir())
