@@ -31,14 +31,18 @@ initialisation, limits the deepest ReLU networks.
 
 A second follow-up (:data:`REMEDIES`) asks whether chapter 8's remedies let deep networks
 *train*: for sigmoid and tanh with Xavier's and ReLU with He's initialisation it trains, at
-the sweep's settings, each network three ways (:data:`VARIANTS`): ``plain`` (the sweep's own runs,
-recomputed), with ``batch_norm`` in every hidden layer, and ``residual``, a skip connection
+the sweep's settings, each network four ways (:data:`VARIANTS`): ``plain`` (the sweep's own runs,
+recomputed), with ``batch_norm`` in every hidden layer, ``residual``, a skip connection
 ``a = phi(z) + a_prev`` in every hidden layer (every hidden layer keeps the width of 64, the
-input's included, so the first one has its skip connection too). Then it trains the
-batch-normalised ReLU networks at the depths and learning rates of the learning-rate
-follow-up. It writes ``data/depth_remedies.csv`` (the columns of ``depth_runs.csv`` plus
-``variant`` and ``lr``) and ``data/depth_remedies.json`` (configuration, package versions,
-time).
+input's included, so the first one has its skip connection too), and ``batch_norm+residual``,
+``a = phi(BN(a_prev @ W.T + b)) + a_prev``: the normalisation inside the residual branch.
+Then it trains the ReLU networks with batch normalisation, without and with residual
+connections, at the depths and learning rates of the learning-rate follow-up. It writes
+``data/depth_remedies.csv`` (the columns of ``depth_runs.csv`` plus ``variant`` and ``lr``)
+and ``data/depth_remedies.json`` (configuration, package versions, time). With ``--reuse`` it
+keeps the rows of an existing ``depth_remedies.csv`` made with the same settings and runs only
+the missing ones (every run is seeded on its own, so the rows do not depend on which others
+run); the JSON then gives the earlier run's time, the new runs' time and their sum.
 ``tests/test_sweep_depth.py`` re-runs the small configuration and a few runs of each follow-up
 and checks them against the stored rows.
 
@@ -49,6 +53,7 @@ Usage::
     python scripts/sweep_depth.py --depths 1 4 --activations relu --seeds 0 --out /tmp/x
     python scripts/sweep_depth.py --part lr             # only the learning-rate follow-up
     python scripts/sweep_depth.py --part remedies       # only the remedies follow-up
+    python scripts/sweep_depth.py --part remedies --reuse  # only its runs not yet stored
 """
 from __future__ import annotations
 
@@ -103,18 +108,23 @@ LR_FILE = "depth_lr.csv"
 LR_META = "depth_lr.json"
 
 #: The remedies of chapter 8 as options of :class:`~actbook.network.Network`.
-VARIANTS = {"plain": {}, "batch_norm": {"batch_norm": True}, "residual": {"residual": True}}
+#: ``batch_norm+residual`` combines the two in one layer: ``a = phi(BN(a_prev @ W.T)) + a_prev``,
+#: the normalisation inside the residual branch, before the activation, and the skip added after
+#: it (the usual residual-network recipe, with a branch of one layer).
+VARIANTS = {"plain": {}, "batch_norm": {"batch_norm": True}, "residual": {"residual": True},
+            "batch_norm+residual": {"batch_norm": True, "residual": True}}
 
 #: Follow-up on the remedies: each pair (activation, its customary initialisation) at each
 #: depth, plain, with batch normalisation and with residual connections, at the sweep's
-#: learning rate; then ``rates``: one pair and variant at the learning-rate follow-up's depths
-#: and rates (the runs at the sweep's rate are not repeated). The other settings (seeds,
+#: learning rate; then ``rates``: one pair and its ``variants`` at the learning-rate follow-up's
+#: depths and rates (the runs at the sweep's rate are not repeated). The other settings (seeds,
 #: epochs, momentum, ...) are the sweep's. Lists, not tuples, so that the copy stored in JSON
 #: compares equal.
 REMEDIES = dict(pairs=[["sigmoid", "xavier"], ["tanh", "xavier"], ["relu", "he"]],
                 variants=list(VARIANTS),
                 depths=[1, 2, 4, 8, 12, 16, 20],
-                rates=dict(activation="relu", init="he", variant="batch_norm",
+                rates=dict(activation="relu", init="he",
+                           variants=["batch_norm", "batch_norm+residual"],
                            depths=list(LR_FOLLOW_UP["depths"]),
                            lrs=list(LR_FOLLOW_UP["lrs"])))
 REMEDY_KEYS = ["activation", "init", "variant", "depth", "lr", "seed"]
@@ -245,9 +255,9 @@ def check_remedies(cfg, spec):
         check_config(dict(cfg, depths=spec["depths"], activations=[act], inits=[init]))
     rates = spec.get("rates")
     if rates:
-        if rates["variant"] not in VARIANTS:
-            raise ValueError(f"rates: unknown variant {rates['variant']!r}; "
-                             f"choose from {list(VARIANTS)}")
+        if not rates["variants"] or any(v not in VARIANTS for v in rates["variants"]):
+            raise ValueError(f"rates: variants must be a non-empty list from "
+                             f"{list(VARIANTS)}, got {rates['variants']!r}")
         for lr in rates["lrs"]:
             check_config(dict(cfg, lr=lr, depths=rates["depths"],
                               activations=[rates["activation"]], inits=[rates["init"]]))
@@ -262,26 +272,35 @@ def remedy_grid(cfg, spec):
     r = spec.get("rates")
     if r:
         done = set(keys)
-        for depth, lr, seed in itertools.product(r["depths"], r["lrs"], cfg["seeds"]):
-            key = (r["activation"], r["init"], r["variant"], depth, lr, seed)
+        for variant, depth, lr, seed in itertools.product(r["variants"], r["depths"],
+                                                          r["lrs"], cfg["seeds"]):
+            key = (r["activation"], r["init"], variant, depth, lr, seed)
             if key not in done:  # the main grid's runs at the sweep's rate
                 keys.append(key)
     return keys
 
 
-def remedies(cfg=None, spec=None, data=None, progress=True):
+def remedies(cfg=None, spec=None, data=None, progress=True, stored=None):
     """Yield one row per key of :func:`remedy_grid` for the follow-up ``spec`` (default
-    :data:`REMEDIES`), every other setting from ``cfg`` (default FULL)."""
+    :data:`REMEDIES`), every other setting from ``cfg`` (default FULL). ``stored``: rows of an
+    earlier run at the same settings, by key; a key found there is not run again, its row is
+    yielded as it is (every run is seeded on its own, so the order of the runs does not
+    matter)."""
     cfg = FULL if cfg is None else cfg
     spec = REMEDIES if spec is None else spec
+    stored = {} if stored is None else stored
     check_remedies(cfg, spec)
     data = load_digits_split(cfg["data_seed"]) if data is None else data
     for act, init, variant, depth, lr, seed in remedy_grid(cfg, spec):
+        key = (act, init, variant, depth, lr, seed)
+        if key in stored:
+            yield stored[key]
+            continue
         t0 = time.perf_counter()
         row = dict(activation=act, init=init, variant=variant, depth=depth, lr=lr, seed=seed,
                    **train_run(dict(cfg, lr=lr), act, init, depth, seed, data, variant))
         if progress:
-            print(f"{act:8s} {init:6s} {variant:10s} depth {depth:2d} lr {lr:g} seed {seed}: "
+            print(f"{act:8s} {init:6s} {variant:19s} depth {depth:2d} lr {lr:g} seed {seed}: "
                   f"accuracy {row['val_accuracy']:.3f} ({time.perf_counter() - t0:.1f} s)",
                   flush=True)
         yield row
@@ -317,6 +336,10 @@ def main(argv=None):
     p.add_argument("--part", choices=["all", "depth", "lr", "remedies"], default="all",
                    help="the depth sweep, the learning-rate follow-up, the remedies "
                         "follow-up, or all three (default)")
+    p.add_argument("--reuse", action="store_true",
+                   help="remedies: keep the rows already in the output folder's "
+                        f"{REMEDY_FILE} (same settings required) and run only the "
+                        "missing ones")
     args = p.parse_args(argv)
     config = dict(QUICK if args.quick else FULL)
     for name in ("depths", "activations", "inits", "seeds", "epochs", "lr"):
@@ -335,14 +358,28 @@ def main(argv=None):
                        "seconds": round(time.perf_counter() - t0, 1)}, f, indent=1)
         print(f"learning-rate follow-up: {len(lr_rows)} runs")
     if args.part in ("all", "remedies"):
+        stored, reused = {}, {}
+        if args.reuse:
+            old_meta = json.loads((Path(args.out) / REMEDY_META).read_text())
+            if old_meta["sweep"] != config:
+                p.error(f"--reuse: {REMEDY_META} was made with other settings")
+            stored = {tuple(r[k] for k in REMEDY_KEYS): r
+                      for r in read_csv(Path(args.out) / REMEDY_FILE)}
         t0 = time.perf_counter()
-        rem_rows = list(remedies(config))
+        rem_rows = list(remedies(config, stored=stored))
         seconds = round(time.perf_counter() - t0, 1)
+        n_reused = sum(tuple(r[k] for k in REMEDY_KEYS) in stored for r in rem_rows)
+        if n_reused:
+            # the time of the whole follow-up: the earlier run's and the new runs'
+            reused = {"rows_reused": n_reused, "seconds_reused": old_meta["seconds"],
+                      "seconds_new": seconds}
+            seconds = round(old_meta["seconds"] + seconds, 1)
         write_csv(Path(args.out) / REMEDY_FILE, rem_rows, REMEDY_COLUMNS)
         with open(Path(args.out) / REMEDY_META, "w") as f:
             json.dump({"follow_up": REMEDIES, "sweep": config, "rows": len(rem_rows),
-                       "seconds": seconds, **versions()}, f, indent=1)
-        print(f"remedies follow-up: {len(rem_rows)} runs in {seconds} s")
+                       "seconds": seconds, **reused, **versions()}, f, indent=1)
+        print(f"remedies follow-up: {len(rem_rows)} runs in {seconds} s"
+              + (f" ({n_reused} of them reused)" if n_reused else ""))
     if args.part not in ("all", "depth"):
         return
     t0 = time.perf_counter()

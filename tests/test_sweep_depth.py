@@ -201,6 +201,8 @@ def test_stored_remedies_are_complete_and_described():
     keys = [_remedy_key(r) for r in rows]
     want = sd.remedy_grid(sd.FULL, sd.REMEDIES)
     assert len(keys) == len(set(keys)), f"data/{sd.REMEDY_FILE} has duplicate keys"
+    assert {r["variant"] for r in rows} == set(sd.VARIANTS), (
+        f"data/{sd.REMEDY_FILE} should hold every variant of {list(sd.VARIANTS)}")
     assert set(keys) == set(want), (
         f"data/{sd.REMEDY_FILE} lacks {sorted(set(want) - set(keys))[:5]}, "
         f"has extra {sorted(set(keys) - set(want))[:5]}")
@@ -230,11 +232,12 @@ def test_remedies_plain_rows_are_the_depth_sweep_rows():
 
 #: A few runs of the remedies follow-up, re-done by the test (a few seconds): batch norm and
 #: residual connections on a sigmoid network at the depth where the plain one fails, the
-#: residual ReLU network at the depth where one seed diverges, and one run from the rates.
+#: residual ReLU network at the depth where one seed diverges and, at the same depth, the one
+#: with batch norm inside the residual branch, and one run from the rates.
 REMEDY_SUBSETS = [
     dict(pairs=[["sigmoid", "xavier"]], variants=["batch_norm", "residual"], depths=[4]),
-    dict(pairs=[["relu", "he"]], variants=["residual"], depths=[8],
-         rates=dict(sd.REMEDIES["rates"], depths=[8], lrs=[0.03])),
+    dict(pairs=[["relu", "he"]], variants=["residual", "batch_norm+residual"], depths=[8],
+         rates=dict(sd.REMEDIES["rates"], variants=["batch_norm"], depths=[8], lrs=[0.03])),
 ]
 
 
@@ -243,7 +246,7 @@ def test_remedies_reproduce_stored_rows():
     cfg = dict(sd.FULL, seeds=[0])
     rows = [row for spec in REMEDY_SUBSETS
             for row in sd.remedies(cfg, spec, progress=False)]
-    assert len(rows) == 4
+    assert len(rows) == 5
     assert any(r["diverged"] for r in rows), "the subset should include a diverging run"
     for row in rows:
         key = _remedy_key(row)
@@ -257,8 +260,10 @@ def test_remedies_reproduce_stored_rows():
     (dict(pairs=[["relu"]]), "pairs must be a non-empty list of [activation, init]"),
     (dict(pairs=[["relu", "orthogonal"]]), "unknown init 'orthogonal'"),
     (dict(depths=[4, 0]), "depths must be"),
-    (dict(rates=dict(sd.REMEDIES["rates"], variant="layer_norm")),
-     "rates: unknown variant 'layer_norm'"),
+    (dict(rates=dict(sd.REMEDIES["rates"], variants=["batch_norm", "layer_norm"])),
+     "rates: variants must be a non-empty list from"),
+    (dict(rates=dict(sd.REMEDIES["rates"], variants=[])),
+     "rates: variants must be a non-empty list from"),
     (dict(rates=dict(sd.REMEDIES["rates"], lrs=[0.01, -0.1])),
      "lr must be a positive number"),
 ])
@@ -267,6 +272,16 @@ def test_remedies_refuse_a_bad_follow_up(change, message):
     with pytest.raises(ValueError) as exc:
         list(sd.remedies(sd.FULL, spec, progress=False))
     assert message in str(exc.value)
+
+
+def test_remedies_take_stored_rows_without_running_them():
+    """``--reuse``: a key found among the stored rows is yielded as stored, not run again."""
+    spec = dict(pairs=[["relu", "he"]], variants=["batch_norm+residual"], depths=[20])
+    cfg = dict(sd.FULL, seeds=[0])
+    key = sd.remedy_grid(cfg, spec)[0]
+    marker = dict(zip(sd.REMEDY_KEYS, key), val_accuracy=-1.0)
+    assert list(sd.remedies(cfg, spec, data=(), progress=False,
+                            stored={key: marker})) == [marker]
 
 
 def test_unknown_part_is_refused_with_the_choices(tmp_path, capsys):
