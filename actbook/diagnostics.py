@@ -2,7 +2,7 @@
 
 Every function reads what the engine leaves on its layers after ``net.loss`` /
 ``net.backward`` (``z``, ``a``, ``delta``, ``grad_W``), so a measurement costs almost
-nothing beyond the training step itself. Used in chapters 4, 8 and 9.
+nothing beyond the training step itself. Used in chapters 4, 7, 8 and 9.
 
 Definitions (per layer ``l``; the batch has ``N`` rows):
 
@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import Gated
 from .network import Network
 
 __all__ = ["layer_norms", "derivatives", "dead_fraction", "saturated_fraction",
-           "activation_stats", "max_derivative", "gradient_norms_at_init", "Recorder"]
+           "activation_stats", "max_derivative", "Recorder"]
 
 
 def layer_norms(net: Network) -> dict:
-    """Per-layer norms after ``net.backward()`` (chapter 8).
+    """Per-layer norms after ``net.backward()`` (chapter 7).
 
     Returns a dict of arrays with one entry per layer (first to last): ``delta`` (RMS
     per-example norm of ``delta``), ``grad_W`` (Frobenius norm), ``W`` and ``relative``
@@ -55,19 +54,9 @@ def derivatives(layer) -> np.ndarray | None:
     ``|g(v)| + |u g'(v)|``, which is 0 exactly when the unit passes no gradient at all.
     Softmax (not elementwise) returns ``None``. Chapter 4.
     """
-    act = layer.act
     if layer.z is None:
         raise RuntimeError("run a forward pass first")
-    if act.name == "softmax":
-        return None
-    ones = np.ones(layer.cache[1].shape, dtype=layer.z.dtype)
-    d = act.layer_backward(layer.cache, ones)
-    if isinstance(act, Gated):  # halves: [d/du | d/dv]
-        n = ones.shape[-1]
-        return np.abs(d[..., :n]) + np.abs(d[..., n:])
-    if d.shape != ones.shape:  # maxout: sum the k pieces of each unit
-        d = d.reshape(*ones.shape, -1).sum(axis=-1)
-    return d
+    return layer.act.unit_slopes(layer.cache)
 
 
 def dead_fraction(net: Network, X=None) -> np.ndarray:
@@ -90,7 +79,7 @@ _MAX_DERIV_CACHE: dict = {}
 
 def max_derivative(act) -> float:
     """The largest ``|phi'(z)|`` of an elementwise activation, on a fine grid over [-20, 20]
-    (chapter 3)."""
+    (chapter 8, through saturated_fraction)."""
     key = (act.name, tuple(sorted(act.values.items())))
     if key not in _MAX_DERIV_CACHE:
         z = np.linspace(-20, 20, 40001)
@@ -100,7 +89,7 @@ def max_derivative(act) -> float:
 
 def saturated_fraction(net: Network, threshold: float = 0.05, X=None) -> np.ndarray:
     """Fraction of (example, unit) entries per hidden layer with ``|phi'(z)|`` below
-    ``threshold`` times the activation's largest slope (chapters 3 and 9).
+    ``threshold`` times the activation's largest slope (chapter 8; the digits sweep of chapter 9).
 
     With ``X`` the network is first run on it in evaluation mode.
     """
@@ -117,7 +106,7 @@ def saturated_fraction(net: Network, threshold: float = 0.05, X=None) -> np.ndar
 
 
 def activation_stats(net: Network, X=None) -> dict:
-    """Mean and standard deviation of ``z`` and ``a`` in every layer (chapters 5 and 8).
+    """Mean and standard deviation of ``z`` and ``a`` in every layer (chapter 7, exercise 7.4).
 
     Returns a dict of arrays, one entry per layer: ``z_mean``, ``z_std``, ``a_mean``,
     ``a_std``, and ``a_zero`` (fraction of activations exactly 0).
@@ -144,33 +133,6 @@ def _maybe_forward(net, X):
             net.training = was
     elif net.layers[0].z is None:
         raise RuntimeError("run the network on a batch first, or pass X")
-
-
-def gradient_norms_at_init(depth: int, activation="relu", init="he", width: int = 64,
-                           init_scale=None, batch_norm=False, residual=False, n: int = 256,
-                           input_dim: int = 64, n_classes: int = 10, seed: int = 0,
-                           dtype=np.float64, return_network: bool = False):
-    """Per-layer gradient norms of a freshly initialised network (chapter 8).
-
-    Builds ``Network([input_dim] + [width] * depth + [n_classes])`` with the given
-    activation and initialisation, feeds ``n`` standard-normal inputs with random labels
-    (softmax + cross-entropy), backpropagates once (in training mode) and returns
-    :func:`layer_norms` plus ``a_std`` (the standard deviation of each layer's
-    activations). Index 0 is the first hidden layer; the last entry is the output layer.
-    With ``return_network=True`` returns ``(norms, net)``, so that each layer's ``z``, ``a``
-    and ``delta`` can be plotted too (histograms of activations, for instance).
-    """
-    net = Network([input_dim] + [width] * depth + [n_classes], activation=activation,
-                  init=init, init_scale=init_scale, batch_norm=batch_norm, residual=residual,
-                  dtype=dtype, seed=seed)
-    rng = np.random.default_rng(seed + 10_000)
-    X = rng.standard_normal((n, input_dim))
-    y = rng.integers(0, n_classes, n)
-    net.loss(X, y)
-    net.backward()
-    out = layer_norms(net)
-    out["a_std"] = np.array([float(np.std(l.a)) for l in net.layers])
-    return (out, net) if return_network else out
 
 
 class Recorder:

@@ -1,6 +1,6 @@
 """The activation explorer: one activation, a layer of it, and what it does to signals and gradients.
 
-Introduced in chapter 3 (sigmoid and tanh) and used by every activation chapter (3-7).
+Introduced in chapter 3 (sigmoid and tanh) and used by the activation chapters 3 to 5.
 
 The explorer answers three questions about an activation :math:`\\phi` from the registry:
 
@@ -36,7 +36,8 @@ import numpy as np
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from .activations import Activation, Gated, get, names
+from .activations import Activation, get, names
+from .plotting import BOOK_RC, COLORS, COLUMN_INCHES, _num, set_alt_text
 
 __all__ = [
     "layer_statistics",
@@ -46,13 +47,19 @@ __all__ = [
     "explorable_names",
 ]
 
-#: Colours match :data:`actbook.plotting.COLORS`: function, derivative, highlight, grey.
-_C = {"f": "#1f77b4", "df": "#d62728", "accent": "#2ca02c", "grey": "#7f7f7f"}
+#: Colours are :data:`actbook.plotting.COLORS` (Okabe and Ito's palette): function,
+#: derivative, highlight, grey; the function is a solid line and its derivative a dashed one.
+_C = COLORS
 
 #: Default threshold below which a derivative counts as "near zero".
 DEFAULT_TOL = 1e-2
-#: base font size (points) of the explorer figure; titles, labels and notes scale from it
-FONT_SIZE = 12
+#: base font size (points) of the explorer figure; at its default width (the text column,
+#: :data:`actbook.plotting.COLUMN_INCHES`) one point reads as one CSS px, and no text on it
+#: is smaller than 10.5 pt
+FONT_SIZE = 11.5
+_FONTS = {key: value for key, value in BOOK_RC.items()
+          if key.endswith(("size", "fontsize")) or key == "font.size"}
+_FONTS["font.size"] = FONT_SIZE
 
 
 def _resolve(activation) -> Activation:
@@ -62,7 +69,7 @@ def _resolve(activation) -> Activation:
         act = get(activation)
     elif hasattr(activation, "layer_forward") and hasattr(activation, "name"):
         act = activation
-    if isinstance(act, Gated):
+    if act is not None and act.kind == "gated":
         raise ValueError(
             f"{act.name} is a gated unit: each output multiplies a value and a gate, two "
             f"pre-activations, so it has no single curve phi(z) for the explorer to draw "
@@ -77,14 +84,14 @@ def _resolve(activation) -> Activation:
 
 
 def _is_elementwise(act) -> bool:
-    return bool(getattr(act, "elementwise", act.name not in ("maxout", "softmax")))
+    return act.elementwise
 
 
 def explorable_names() -> list[str]:
     """Registry names the explorer can show: every activation of one pre-activation per
     output or of a group (maxout); not softmax (chapter 6 has its own) and not the gated
     units, whose outputs depend on two pre-activations (chapter 5 draws them)."""
-    return [n for n in names() if n != "softmax" and not isinstance(get(n), Gated)]
+    return [n for n in names() if get(n).kind in ("elementwise", "grouped")]
 
 
 def _check_params(act, params: Mapping) -> None:
@@ -98,7 +105,7 @@ def _check_params(act, params: Mapping) -> None:
 
 def _group_size(act, params: Mapping) -> int:
     """Pieces per output for maxout (parameter ``k``), 1 otherwise."""
-    if act.name != "maxout":
+    if act.kind != "grouped":
         return 1
     k = params.get("k")
     if k is None:
@@ -125,7 +132,7 @@ def layer_statistics(activation, n: int = 20_000, scale: float = 1.0, shift: flo
     ``training=True`` matters for RReLU only (random slopes, drawn with ``seed``).
     """
     act = _resolve(activation)
-    if act.name == "softmax":
+    if act.kind == "vector":
         raise ValueError("the explorer shows units that act on one pre-activation each; "
                          "softmax couples a whole vector (see chapter 6)")
     _check_params(act, params)
@@ -182,17 +189,18 @@ def _hist(ax, x, color, bins=60):
 
 def explorer_figure(activation="sigmoid", scale: float = 1.0, shift: float = 0.0,
                     n: int = 20_000, seed: int = 0, tol: float = DEFAULT_TOL,
-                    training: bool = False, zlim: float = 5.0, width: float = 8.5,
+                    training: bool = False, zlim: float = 5.0, width: float = COLUMN_INCHES,
                     **params) -> Figure:
     """The explorer's picture for one setting: a :class:`matplotlib.figure.Figure` with 3 panels.
 
     Introduced in chapter 3. Left: :math:`\\phi` and :math:`\\phi'` on ``[-zlim, zlim]`` with the
     input density shaded. Middle: histogram of a layer's outputs for ``z ~ N(shift, scale**2)``,
     with mean and standard deviation. Right: histogram of the gradient factors, with the fraction
-    below ``tol``. The figure is not attached to pyplot, so it is never shown twice.
+    below ``tol``. The figure is not attached to pyplot, so it is never shown twice; it carries
+    alt text that describes it (:func:`actbook.plotting.set_alt_text`).
     """
     act = _resolve(activation)
-    with rc_context({"font.size": FONT_SIZE}):
+    with rc_context(_FONTS):
         return _draw_explorer_figure(act, scale, shift, n, seed, tol, training, zlim, width,
                                      params)
 
@@ -200,11 +208,10 @@ def explorer_figure(activation="sigmoid", scale: float = 1.0, shift: float = 0.0
 def _draw_explorer_figure(act, scale, shift, n, seed, tol, training, zlim, width, params):
     st = layer_statistics(act, n=n, scale=scale, shift=shift, seed=seed, tol=tol,
                           training=training, **params)
-    # 8.5 inches at 80 dpi is about the width of the book's text column; FONT_SIZE points
-    # then read like the figures of the chapters
-    fig = Figure(figsize=(width, width * 0.36))
+    # the width of the book's text column: FONT_SIZE points read as FONT_SIZE CSS px
+    fig = Figure(figsize=(width, width * 0.37), facecolor="white")
     # fixed margins: constrained layout would measure every label and triple the drawing time
-    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.17, top=0.8, wspace=0.42)
+    fig.subplots_adjust(left=0.065, right=0.99, bottom=0.18, top=0.8, wspace=0.42)
     ax_f, ax_a, ax_g = fig.subplots(1, 3)
     label = getattr(act, "label", act.name)
     fig.suptitle(f"{label} {_fmt_params(params)}   inputs $z\\sim\\mathcal{{N}}({shift:g},\\,{scale:g}^2)$",
@@ -213,7 +220,8 @@ def _draw_explorer_figure(act, scale, shift, n, seed, tol, training, zlim, width
     # left: the function and its derivative, and where the inputs fall
     zz = np.linspace(-zlim, zlim, 801)
     if _is_elementwise(act):
-        ax_f.plot(zz, act.forward(zz, **params), color=_C["f"], lw=2, label=r"$\phi(z)$")
+        ax_f.plot(zz, act.forward(zz, **params), color=_C["f"], lw=2, ls="-",
+                  label=r"$\phi(z)$")
         ax_f.plot(zz, act.derivative(zz, **params), color=_C["df"], lw=1.6, ls="--",
                   label=r"$\phi'(z)$")
         ylo, yhi = ax_f.get_ylim()
@@ -221,7 +229,7 @@ def _draw_explorer_figure(act, scale, shift, n, seed, tol, training, zlim, width
         ax_f.fill_between(zz, ylo, ylo + 0.35 * (yhi - ylo) * dens, color=_C["grey"], alpha=0.2,
                           lw=0, label="input density")
         ax_f.set_ylim(ylo, yhi)
-        ax_f.legend(fontsize="small", loc="upper left", framealpha=0.85, edgecolor="none",
+        ax_f.legend(fontsize=10.5, loc="upper left", framealpha=0.85, edgecolor="none",
                     borderpad=0.3, handlelength=1.6)
     else:
         k = _group_size(act, params)
@@ -229,8 +237,8 @@ def _draw_explorer_figure(act, scale, shift, n, seed, tol, training, zlim, width
                   "no single curve $\\phi(z)$\n(see chapter 4)", ha="center", va="center",
                   transform=ax_f.transAxes, fontsize="medium")
         ax_f.set_xticks([]); ax_f.set_yticks([])
-    ax_f.axhline(0, color=_C["grey"], lw=0.6)
-    ax_f.axvline(0, color=_C["grey"], lw=0.6)
+    ax_f.axhline(0, color=_C["grey"], lw=0.6, ls="-")
+    ax_f.axvline(0, color=_C["grey"], lw=0.6, ls="-")
     ax_f.set_xlabel("pre-activation $z$")
     ax_f.set_title("function and derivative", fontsize="medium")
     ax_f.grid(alpha=0.25)
@@ -244,7 +252,7 @@ def _draw_explorer_figure(act, scale, shift, n, seed, tol, training, zlim, width
     ax_a.set_ylabel("fraction of units")
     ax_a.text(0.97, 0.95, f"mean {st['out_mean']:.3f}\nstd  {st['out_std']:.3f}"
               + (f"\nexactly 0: {100 * st['frac_zero_output']:.0f}%" if st["frac_zero_output"] > 0 else ""),
-              transform=ax_a.transAxes, ha="right", va="top", fontsize="small",
+              transform=ax_a.transAxes, ha="right", va="top", fontsize=10.5,
               bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
     ax_a.grid(alpha=0.25)
 
@@ -255,10 +263,30 @@ def _draw_explorer_figure(act, scale, shift, n, seed, tol, training, zlim, width
     ax_g.set_title("gradient factors $\\phi'(z)$", fontsize="medium")
     ax_g.set_xlabel("$\\phi'(z)$")
     ax_g.text(0.5, 0.95, f"mean {st['grad_mean']:.3f}\n|$\\phi'$|<{tol:g}: {100 * st['frac_small_grad']:.1f}%",
-              transform=ax_g.transAxes, ha="center", va="top", fontsize="small",
+              transform=ax_g.transAxes, ha="center", va="top", fontsize=10.5,
               bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
     ax_g.grid(alpha=0.25)
+    set_alt_text(fig, _explorer_alt(act, label, params, st, shift, scale, tol, zlim))
     return fig
+
+
+def _explorer_alt(act, label, params, st, shift, scale, tol, zlim) -> str:
+    """Alt text of :func:`explorer_figure`, from the statistics it drew."""
+    inputs = f"inputs z drawn from a normal distribution with mean {_num(shift)} and standard " \
+             f"deviation {_num(scale)}"
+    if _is_elementwise(act):
+        left = (f"Left: the function (solid) and its derivative (dashed) for z from "
+                f"{_num(-zlim)} to {_num(zlim)}, with the input density shaded.")
+    else:
+        left = f"Left: a note that maxout takes the largest of {_group_size(act, params)} " \
+               f"pre-activations, so it has no single curve."
+    zero = (f", {100 * st['frac_zero_output']:.0f}% of them exactly 0"
+            if st["frac_zero_output"] > 0 else "")
+    return (f"Activation explorer for {label} {_fmt_params(params)} with {inputs}. {left} "
+            f"Middle: histogram of the layer's outputs, mean {st['out_mean']:.3f} and standard "
+            f"deviation {st['out_std']:.3f}{zero}. Right: histogram of the gradient factors "
+            f"phi prime of z, mean {st['grad_mean']:.3f}; {100 * st['frac_small_grad']:.1f}% of "
+            f"them are below {tol:g} in size and pass almost no gradient back.")
 
 
 def static_activation_explorer(activations: Sequence[str] | str = ("sigmoid", "tanh", "relu"),
@@ -374,9 +402,6 @@ def live_activation_explorer(activation: str = "sigmoid", choices: Sequence[str]
 
     def redraw():
         p = {k: s.value for k, s in controls["params"].items()}
-        if pick.value == "rrelu" and "lower" in p and "upper" in p and p["lower"] > p["upper"]:
-            status.value = "<i>lower must not exceed upper</i>"
-            return
         try:
             fig = explorer_figure(pick.value, scale=scale.value, shift=shift.value, n=n,
                                   seed=seed, tol=tol, training=train.value, **p)

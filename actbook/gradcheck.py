@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["central_difference", "numerical_gradient", "numerical_jacobian", "relative_error",
-           "check_gradient", "check_network_gradients"]
+__all__ = ["central_difference", "numerical_gradient", "numerical_jacobian", "relative_error", "check_network_gradients"]
 
 
 def central_difference(f, z, h: float = 1e-5):
@@ -98,12 +97,6 @@ def relative_error(a, b, floor: float = 1e-12) -> float:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), floor))
-
-
-def check_gradient(f, grad, x: np.ndarray, h: float = 1e-5) -> float:
-    """Relative error between an analytic gradient ``grad`` and the central difference of ``f``
-    with respect to ``x`` (chapter 2)."""
-    return relative_error(grad, numerical_gradient(f, x, h))
 
 
 def check_network_gradients(net, X, Y, h: float = 1e-5, training: bool = True,

@@ -1,4 +1,4 @@
-"""Weight initialisation for the network engine (derived in chapter 8).
+"""Weight initialisation for the network engine (derived in chapter 7).
 
 Each scheme draws a weight matrix ``W`` of shape ``(n_out, n_in)`` (the book's
 convention: ``z = a_prev @ W.T + b``) with zero mean and a variance chosen so
@@ -42,7 +42,7 @@ INITS = {
 
 
 def relu_gain(negative_slope: float = 0.0) -> float:
-    """He's gain for a (leaky) ReLU with slope ``negative_slope`` for ``z < 0`` (chapter 8).
+    """He's gain for a (leaky) ReLU with slope ``negative_slope`` for ``z < 0`` (chapter 7).
 
     A leaky ReLU keeps a fraction ``(1 + s**2) / 2`` of the second moment of a
     symmetric input, so the weights need variance ``2 / ((1 + s**2) n_in)``; the gain
@@ -54,7 +54,7 @@ def relu_gain(negative_slope: float = 0.0) -> float:
 
 def init_std(name: str, n_in: int, n_out: int, scale: float | None = None,
              gain: float | None = None) -> float:
-    """Standard deviation of each weight under the scheme ``name`` (chapter 8).
+    """Standard deviation of each weight under the scheme ``name`` (chapter 7).
 
     ``gain`` is only used by He's scheme (default ``sqrt(2)``, the ReLU
     gain; see :func:`relu_gain`). ``scale`` multiplies the result (default
@@ -80,7 +80,7 @@ def init_std(name: str, n_in: int, n_out: int, scale: float | None = None,
 def init_weights(name, n_out: int, n_in: int, rng: np.random.Generator,
                  dtype=np.float32, scale: float | None = None,
                  gain: float | None = None) -> np.ndarray:
-    """Draw a weight matrix of shape ``(n_out, n_in)`` (chapter 8).
+    """Draw a weight matrix of shape ``(n_out, n_in)`` (chapter 7).
 
     ``name`` is a key of :data:`INITS` or a callable ``f(n_out, n_in, rng) -> array``.
     """

@@ -40,12 +40,12 @@ class BatchNorm:
 
     Chapter 8; Ioffe and Szegedy, 2015.
 
-    Training: ``z_hat = (z_lin - mu) / sqrt(var + eps)`` with the batch
-    mean ``mu`` and the (biased) batch variance ``var`` of each unit;
-    output ``gamma * z_hat + beta``. Running averages of ``mu`` and
-    ``var`` (``momentum`` = weight of the new batch) replace them in
-    evaluation mode, so a prediction does not depend on the other
-    examples in its batch.
+    Training: ``z_hat = (z_lin - mean) / sqrt(var + eps)`` with the batch
+    mean ``mean`` and the (biased) batch variance ``var`` of each unit;
+    output ``gamma * z_hat + beta``. Running averages of ``mean`` and
+    ``var`` (``momentum`` = weight of the new batch, not SGD's momentum)
+    replace them in evaluation mode, so a prediction does not depend on
+    the other examples in its batch.
     """
 
     def __init__(self, n: int, dtype=np.float32, eps: float = 1e-5,
@@ -60,18 +60,18 @@ class BatchNorm:
 
     def forward(self, z_lin: np.ndarray, training: bool) -> np.ndarray:
         if training:
-            mu, var = z_lin.mean(axis=0), z_lin.var(axis=0)
-            m = self.momentum
+            mean, var = z_lin.mean(axis=0), z_lin.var(axis=0)
+            w = self.momentum  # the new batch's weight in the averages
             N = z_lin.shape[0]
-            self.running_mean = (1 - m) * self.running_mean + m * mu
+            self.running_mean = (1 - w) * self.running_mean + w * mean
             # the running variance uses the unbiased estimate, as PyTorch does
-            self.running_var = ((1 - m) * self.running_var
-                                + m * var * (N / max(N - 1, 1)))
+            self.running_var = ((1 - w) * self.running_var
+                                + w * var * (N / max(N - 1, 1)))
         else:
-            mu, var = self.running_mean, self.running_var
+            mean, var = self.running_mean, self.running_var
         self.training = training
         self.inv_std = 1.0 / np.sqrt(var + self.eps)
-        self.z_hat = (z_lin - mu) * self.inv_std
+        self.z_hat = (z_lin - mean) * self.inv_std
         return self.gamma * self.z_hat + self.beta
 
     def backward(self, delta: np.ndarray) -> np.ndarray:
@@ -79,13 +79,13 @@ class BatchNorm:
         ``grad_beta`` and return ``delta_lin = N dL/dz_lin``.
 
         In training, every ``z_hat`` depends on the whole batch through
-        ``mu`` and ``var``; differentiating through both gives, per unit,
+        ``mean`` and ``var``; differentiating through both gives, per unit,
         with ``g = delta``::
 
             delta_lin = (gamma * inv_std
                          * (g - mean(g) - z_hat * mean(g * z_hat)))
 
-        (the two means remove what flows back through ``mu`` and ``var``).
+        (the two means remove what flows back through ``mean`` and ``var``).
         """
         N = delta.shape[0]
         self.grad_gamma = (delta * self.z_hat).sum(axis=0) / N

@@ -87,3 +87,23 @@ LOSSES = {
     "binary_cross_entropy": "sigmoid",
     "mse": None,
 }
+
+
+def output_loss(name: str, layer, t):
+    """The batch-mean loss ``name`` of the output ``layer`` (after its forward pass) against
+    targets ``t``, and the layer's error ``delta``: row ``n`` is ``dl_n / dz_n`` (chapter 2).
+
+    Every loss hands back the same thing, the gradient with respect to the pre-activation
+    ``z``: the fused losses compute it from the logits (``p - y``), and the mean squared
+    error passes its ``dl/da = a - t`` through the output activation's own backward.
+    """
+    if name == "cross_entropy":
+        loss, _, delta = softmax_cross_entropy(layer.z, t)
+    elif name == "binary_cross_entropy":
+        loss, _, delta = sigmoid_binary_cross_entropy(layer.z, t)
+    elif name == "mse":
+        loss, grad_a = mean_squared_error(layer.a, t)
+        delta = layer.act.layer_backward(layer.cache, grad_a)
+    else:
+        raise ValueError(f"unknown loss {name!r}; choose one of {sorted(LOSSES)}")
+    return loss, delta

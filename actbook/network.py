@@ -28,32 +28,14 @@ import time
 import numpy as np
 
 from .activations import Activation, get
-from .init import INITS, init_weights, relu_gain
+from .init import INITS, init_weights
 from .layers import Dense
-from .losses import (LOSSES, mean_squared_error, sigmoid_binary_cross_entropy,
-                     softmax_cross_entropy)
+from .losses import LOSSES, output_loss
+from .validation import (LabelError, NetworkError, NonFiniteError, ShapeError, check_input,
+                         check_labels, check_step_args, check_targets, whole_number)
 
 __all__ = ["Network", "NetworkError", "ShapeError", "LabelError", "NonFiniteError",
            "clip_by_value", "clip_by_norm", "global_norm"]
-
-
-# ---------------------------------------------------------------------------------------------
-# Errors: each names the layer, the step or the epoch where things went wrong
-# ---------------------------------------------------------------------------------------------
-class NetworkError(ValueError):
-    """Base class of the engine's errors about its input or its training run."""
-
-
-class ShapeError(NetworkError):
-    """An array has the wrong shape for the network (names the layer or the argument)."""
-
-
-class LabelError(NetworkError):
-    """Labels that are not integers in ``0 .. n_classes-1`` (for cross-entropy)."""
-
-
-class NonFiniteError(NetworkError, FloatingPointError):
-    """NaN or infinity in the input, or a loss that became non-finite during training."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,7 +90,7 @@ class Network:
     Parameters
     ----------
     sizes : list of int
-        ``[d, n_1, ..., n_L]``: input width, hidden widths, output width.
+        ``[d, n_1, ..., n_D]``: input width, hidden widths, output width (``D`` layers of weights).
     activation : str, Activation or list
         Hidden-layer activation (a registry name such as ``"relu"``, an
         :class:`~actbook.activations.Activation` such as ``get("leaky_relu", slope=0.1)``, or
@@ -120,7 +102,7 @@ class Network:
         ``"xavier"`` (= ``"glorot"``, uniform), ``"xavier_normal"``, ``"he"`` (normal;
         leaky-ReLU/PReLU/RReLU layers get the leaky gain), ``"he_uniform"``, ``"lecun"``,
         ``"normal"`` (std ``init_scale``, default 1) or ``f(n_out, n_in, rng)``; see
-        :mod:`actbook.init` (chapter 8). ``init_scale`` multiplies the std of the others.
+        :mod:`actbook.init` (chapter 7). ``init_scale`` multiplies the std of the others.
         Maxout and gated units (GLU, SwiGLU, ...; chapter 5) draw ``W`` for all their
         pre-activations (``k n`` or ``2 n`` rows) by the same rule, with that fan-out.
     batch_norm, residual : bool or list of bool
@@ -170,7 +152,7 @@ class Network:
             act = acts[l] if hidden else out_act
             n_z = _pre_activations(act, n_out)
             W = init_weights(init, n_z, n_in, self.rng, self.dtype, scale=init_scale,
-                             gain=_he_gain(act))
+                             gain=act.he_gain())
             b = np.zeros(n_z, dtype=self.dtype)
             self.layers.append(Dense(
                 W, b, act, batch_norm=hidden and bool(bns[l]),
@@ -186,38 +168,7 @@ class Network:
             return list(value)
         return [value] * n
 
-    # -- modes ---------------------------------------------------------------------------------
-    def train_mode(self):
-        """Training behaviour: RReLU samples slopes, batch norm uses batch statistics (chapters 4, 8)."""
-        self.training = True
-        return self
-
-    def eval_mode(self):
-        """Evaluation behaviour: RReLU uses its mean slope, batch norm its running averages (chapters 4, 8)."""
-        self.training = False
-        return self
-
     # -- forward -------------------------------------------------------------------------------
-    def _check_input(self, X):
-        X = np.asarray(X)
-        if X.dtype.kind not in "iufb":
-            raise TypeError(f"X must be numeric, got dtype {X.dtype}")
-        if X.ndim == 1 and self.sizes[0] == X.shape[0]:
-            X = X[None, :]
-        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
-            raise ShapeError(f"layer 1 expects input of shape (N, {self.sizes[0]}) with examples in "
-                             f"rows; got X of shape {X.shape}")
-        X = X.astype(self.dtype, copy=False)
-        # a finite sum means every entry is finite (NaN and inf propagate); only when it is
-        # not do we look for the culprits (the sum may merely have overflowed)
-        with np.errstate(over="ignore", invalid="ignore"):
-            total = X.sum()
-        if not np.isfinite(total) and not np.isfinite(X).all():
-            rows = np.unique(np.argwhere(~np.isfinite(X))[:, 0])
-            raise NonFiniteError(f"X contains NaN or infinity in {len(rows)} row(s), first at "
-                                 f"row {rows[0]}")
-        return X
-
     def _forward(self, X):
         a = X
         for i, layer in enumerate(self.layers):
@@ -229,61 +180,20 @@ class Network:
         return a
 
     def forward(self, X):
-        """Run the network on ``X`` (N, d) and return the output activations (N, n_L).
+        """Run the network on ``X`` (N, d) and return the output activations (N, n_D).
 
         Every layer keeps its ``a_prev``, ``z`` and ``a`` for a following :meth:`backward`.
         """
-        return self._forward(self._check_input(X))
+        return self._forward(self._inputs(X))
 
     __call__ = forward
 
     # -- loss ----------------------------------------------------------------------------------
-    def _check_targets(self, Y, N):
-        n_out = self.layers[-1].n_out
-        Y = np.asarray(Y)
-        if self.loss_name == "cross_entropy":
-            if Y.ndim == 2 and Y.shape == (N, n_out):
-                raise LabelError("cross-entropy takes integer labels of shape (N,), not one-hot rows; "
-                                 "pass Y.argmax(axis=1)")
-            if Y.shape != (N,):
-                raise ShapeError(f"labels must have shape ({N},) to match X; got {Y.shape}")
-            if Y.dtype.kind == "f":
-                if not np.all(np.isfinite(Y)) or np.any(Y != np.round(Y)):
-                    bad = Y[~np.isfinite(Y) | (Y != np.round(Y))]
-                    raise LabelError(f"labels must be whole numbers (class indices); got e.g. {bad[0]!r}")
-                Y = Y.astype(np.intp)
-            elif Y.dtype.kind not in "iu":
-                raise LabelError(f"labels must be integers (class indices), got dtype {Y.dtype}")
-            if Y.size and (Y.min() < 0 or Y.max() >= n_out):
-                raise LabelError(f"labels must lie in 0..{n_out - 1} for {n_out} outputs; got values "
-                                 f"from {Y.min()} to {Y.max()}")
-            return Y
-        if Y.ndim == 1 and n_out == 1:
-            Y = Y[:, None]
-        elif Y.shape == (N,) and n_out > 1 and Y.dtype.kind in "iu":  # labels -> one-hot rows
-            if Y.size and (Y.min() < 0 or Y.max() >= n_out):
-                raise LabelError(f"labels must lie in 0..{n_out - 1} for {n_out} outputs; got "
-                                 f"values from {Y.min()} to {Y.max()}")
-            Y = np.eye(n_out, dtype=self.dtype)[Y]
-        if Y.shape != (N, n_out):
-            raise ShapeError(f"targets must have shape ({N}, {n_out}) for the output layer; "
-                             f"got {Y.shape}")
-        Y = Y.astype(self.dtype, copy=False)
-        if not np.isfinite(Y).all():
-            raise NonFiniteError("targets contain NaN or infinity")
-        return Y
-
     def _loss(self, X, Y):
-        """Forward pass and the batch-mean loss; stores what :meth:`backward` needs."""
-        out = self._forward(X)
-        last = self.layers[-1]
-        if self.loss_name == "cross_entropy":
-            loss, last.a, self._delta_out = softmax_cross_entropy(last.z, Y)
-        elif self.loss_name == "binary_cross_entropy":
-            loss, last.a, self._delta_out = sigmoid_binary_cross_entropy(last.z, Y)
-        else:
-            loss, self._grad_out = mean_squared_error(out, Y)
-            self._delta_out = None
+        """Forward pass and the batch-mean loss; keeps the output layer's error for
+        :meth:`backward`."""
+        self._forward(X)
+        loss, self._delta_out = output_loss(self.loss_name, self.layers[-1], Y)
         return loss
 
     def loss(self, X, Y) -> float:
@@ -292,8 +202,8 @@ class Network:
         ``Y``: integer labels ``(N,)`` for cross-entropy, targets ``(N, n_out)`` otherwise
         (integer labels are accepted there too and become one-hot rows).
         """
-        X = self._check_input(X)
-        return self._loss(X, self._check_targets(Y, X.shape[0]))
+        X = self._inputs(X)
+        return self._loss(X, self._targets(Y, X.shape[0]))
 
     # -- backward ------------------------------------------------------------------------------
     def backward(self):
@@ -306,14 +216,8 @@ class Network:
         if not hasattr(self, "_delta_out"):
             raise RuntimeError("call net.loss(X, Y) before net.backward()")
         last = self.layers[-1]
-        if self._delta_out is not None:
-            # fused output: delta = prediction - target
-            grad = last.backward_delta(self._delta_out,
-                                       need_grad_input=len(self.layers) > 1)
-        else:
-            # MSE: grad_a = a - t, then through phi'
-            grad = last.backward(self._grad_out,
-                                 need_grad_input=len(self.layers) > 1)
+        grad = last.backward_delta(self._delta_out,
+                                   need_grad_input=len(self.layers) > 1)
         for i in range(len(self.layers) - 2, -1, -1):
             grad = self.layers[i].backward(grad, need_grad_input=i > 0)
 
@@ -332,45 +236,68 @@ class Network:
              clip_ord=2):
         """One gradient-descent update from the current gradients (chapter 2).
 
-        With momentum ``mu``: ``v <- mu v - lr g``, ``theta <- theta + v``
-        (plain SGD when ``mu = 0``). Gradients are first clipped by value
+        With momentum coefficient ``rho`` (``momentum``; notation.md):
+        ``v <- rho v - lr g``, ``theta <- theta + v`` (plain SGD when
+        ``rho = 0``). Gradients are first clipped by value
         and/or by global norm (``clip_ord`` 1, 2 or ``np.inf``; chapter 8).
-        Learned activation parameters are kept inside their valid range.
-        Clipping changes the layers' ``grad_W`` (etc.) in place. Returns the
-        gradients' global norm before clipping by norm (``None`` without
-        ``clip_norm``).
+        Returns the gradients' global norm before clipping by norm (``None``
+        without ``clip_norm``).
         """
-        norm = None
-        if clip_value is not None or clip_norm is not None:
-            all_grads = [g for _, g in self.gradients()]
-            if clip_value is not None:
-                clip_by_value(all_grads, clip_value)
-            if clip_norm is not None:
-                norm = clip_by_norm(all_grads, clip_norm, clip_ord)
+        check_step_args(lr, momentum)
+        norm = self._clip(clip_value, clip_norm, clip_ord)
+        for key, theta, g in self._parameters_and_gradients():
+            if momentum:  # v <- rho v - lr g, then theta <- theta + v
+                v = self._velocity.setdefault(key, np.zeros_like(theta))
+                v *= momentum
+                v -= lr * g
+                theta += v
+            else:
+                theta -= lr * g  # the update: theta <- theta - lr g
+        self._keep_activation_params_in_range()
+        self.steps_done += 1
+        return norm
+
+    def _parameters_and_gradients(self):
         for i, layer in enumerate(self.layers):
             grads = layer.gradients()
-            for k, p in layer.parameters().items():
-                g = grads[k]
-                if momentum:
-                    v = self._velocity.get((i, k))
-                    if v is None:
-                        v = self._velocity[(i, k)] = np.zeros_like(p)
-                    v *= momentum
-                    v -= lr * g
-                    p += v
-                else:
-                    p -= lr * g
-            # stay inside the activation's range
+            for k, theta in layer.parameters().items():
+                yield (i, k), theta, grads[k]
+
+    def _clip(self, clip_value, clip_norm, clip_ord):
+        """Clip every gradient in place (chapter 8); the global norm before
+        clipping by norm, or ``None``."""
+        if clip_value is None and clip_norm is None:
+            return None
+        grads = [g for _, g in self.gradients()]
+        if clip_value is not None:
+            clip_by_value(grads, clip_value)
+        if clip_norm is not None:
+            return clip_by_norm(grads, clip_norm, clip_ord)
+        return None
+
+    def _keep_activation_params_in_range(self):
+        """Learned activation parameters (PReLU's slope, swish's beta) stay
+        inside their valid range (chapter 4)."""
+        for layer in self.layers:
             for k, p in layer.act_params.items():
                 spec = layer.act.params[k]
                 np.clip(p, spec.low, spec.high, out=p)
-        self.steps_done += 1
-        return norm
+
+    # -- modes ---------------------------------------------------------------------------------
+    def train_mode(self):
+        """Training behaviour: RReLU samples slopes, batch norm uses batch statistics (chapters 4, 8)."""
+        self.training = True
+        return self
+
+    def eval_mode(self):
+        """Evaluation behaviour: RReLU uses its mean slope, batch norm its running averages (chapters 4, 8)."""
+        self.training = False
+        return self
 
     # -- prediction ----------------------------------------------------------------------------
     def predict(self, X, batch_size=4096):
         """Output activations in evaluation mode (class probabilities for softmax; chapter 2)."""
-        X = self._check_input(X)
+        X = self._inputs(X)
         was_training, self.training = self.training, False
         try:
             return np.concatenate([self._forward(X[i:i + batch_size])
@@ -379,11 +306,13 @@ class Network:
             self.training = was_training
 
     def accuracy(self, X, y) -> float:
-        """Fraction of rows whose largest output is the label (one output: threshold 0.5; chapter 2)."""
+        """Fraction of rows whose largest output is the label (one output: threshold 0.5; chapter 2).
+
+        ``y``: labels ``(N,)`` in ``0 .. n_classes-1`` or one-hot rows; other labels raise
+        :class:`LabelError` or :class:`ShapeError`, as :meth:`loss` does.
+        """
         out = self.predict(X)
-        y = np.asarray(y)
-        if y.ndim == 2:
-            y = y.argmax(axis=1)
+        y = check_labels(y, out.shape[0], self.layers[-1].n_out)
         pred = (out[:, 0] > 0.5).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
         return float(np.mean(pred == y))
 
@@ -406,11 +335,16 @@ class Network:
         :class:`NonFiniteError` naming the epoch and step; ``"stop"`` ends training and
         records the step in ``history["diverged_at"]`` (the NaN loss is not recorded).
         """
-        X = self._check_input(X)
-        y = self._check_targets(y, X.shape[0])
+        epochs = whole_number(epochs, "epochs", 0)
+        batch_size = whole_number(batch_size, "batch_size", 1)
+        check_step_args(lr, momentum)
+        if eval_every is not None:
+            eval_every = whole_number(eval_every, "eval_every", 1)
+        X = self._inputs(X)
+        y = self._targets(y, X.shape[0])
         if X_val is not None:
-            X_val = self._check_input(X_val)
-            y_val = self._check_targets(y_val, X_val.shape[0])
+            X_val = self._inputs(X_val)
+            y_val = self._targets(y_val, X_val.shape[0])
         if on_nonfinite not in ("raise", "stop"):
             raise ValueError("on_nonfinite must be 'raise' or 'stop'")
         N = X.shape[0]
@@ -476,6 +410,13 @@ class Network:
                             f"learning rate or clip the gradients")
         return "; the weights are still finite (the outputs overflowed): lower the learning rate"
 
+    # -- checked arguments (actbook.validation) -------------------------------------------------
+    def _inputs(self, X):
+        return check_input(X, self.sizes[0], self.dtype)
+
+    def _targets(self, Y, N):
+        return check_targets(Y, N, self.layers[-1].n_out, self.loss_name, self.dtype)
+
     def __repr__(self):
         body = "\n".join(f"  {i + 1}: {layer!r}" for i, layer in enumerate(self.layers))
         return f"Network({self.sizes}, loss={self.loss_name!r}, dtype={self.dtype.name})\n{body}"
@@ -486,18 +427,3 @@ def _pre_activations(act: Activation, n_units: int) -> int:
     how many each unit consumes (1; ``k`` for maxout; 2 for a gated unit such as SwiGLU,
     whose value half and gate half are the first and second ``n_units`` rows of ``W``)."""
     return int(act.pre_activations_per_unit()) * n_units
-
-
-def _he_gain(act: Activation) -> float:
-    """He's gain for the layer's activation: the leaky version for leaky ReLUs (chapter 8).
-
-    Every other activation, the gated units included, gets the ReLU gain ``sqrt(2)``. For a
-    gated unit it is drawn, like every initialisation, on each of its ``2n`` pre-activations
-    with fan-in ``n_in`` (Xavier: fan-out ``2n``); He's derivation does not carry over
-    exactly, since ``u g(v)`` is a product of two pre-activations (chapter 5).
-    """
-    if act.name in ("leaky_relu", "prelu"):
-        return relu_gain(act.values["slope"])
-    if act.name == "rrelu":
-        return relu_gain(0.5 * (act.values["lower"] + act.values["upper"]))
-    return relu_gain(0.0)

@@ -16,18 +16,16 @@ Everything here is plain data: :meth:`SmallNetwork.forward` and
 them, the step-through widget can draw them, and the tests can compare them with the engine
 (:mod:`actbook.network`) and with finite differences (:mod:`actbook.gradcheck`).
 
-:func:`path_sum_gradient` computes one weight's gradient of any small dense network by the
-"four rules" of chapter 2, as an explicit sum over every path from the weight to the loss.
+The "four rules" applied path by path to any small dense network live in
+:mod:`actbook.path_sums`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from itertools import product
 
 import numpy as np
 
-__all__ = ["SmallNetwork", "Step", "WEIGHT_EDGES", "path_sum_gradient", "render_step",
-           "draw_network"]
+__all__ = ["SmallNetwork", "Step", "WEIGHT_EDGES", "render_step", "draw_network"]
 
 #: Which edge each weight sits on: name -> (source unit, target unit, matrix, row, column).
 WEIGHT_EDGES = {
@@ -220,7 +218,8 @@ class SmallNetwork:
             i = o[1]
             S.append(Step(f"Backward: delta of {o} (rules 1 and 2)", "backward", (o,), (),
                           r"$\delta_{O%s} = (a_{O%s} - t_%s)\,\phi'(z_{O%s}) = %s \cdot %s = %s$"
-                          % (i, i, i, i, n(g[f"dE_da_{o}"]), n(g[f"dphi_{o}"]), r(g[f"delta_{o}"]))))
+                          % (i, i, i, i, n(g[f"dE_da_{o}"]), n(g[f"dphi_{o}"]), r(g[f"delta_{o}"])),
+                          computes="delta"))
         for o, (wa, wb, b) in {"O1": ("w5", "w6", "b3"), "O2": ("w7", "w8", "b4")}.items():
             i = o[1]
             S.append(Step(f"Backward: gradients of the weights into {o} (rule 4)", "backward",
@@ -229,14 +228,16 @@ class SmallNetwork:
                           r"$\partial E/\partial %s = \delta_{O%s} a_{H2} = %s$,   "
                           r"$\partial E/\partial %s = %s$"
                           % (_tex(wa), i, r(g[f"dE_d{wa}"]), _tex(wb), i, r(g[f"dE_d{wb}"]),
-                             _tex(b), r(g[f"dE_d{b}"]))))
+                             _tex(b), r(g[f"dE_d{b}"])),
+                          computes="gradients"))
         for h, (wa, wb) in {"H1": ("w5", "w7"), "H2": ("w6", "w8")}.items():
             i = h[1]
             S.append(Step(f"Backward: delta of {h}, summed over both outgoing edges (rule 3)",
                           "backward", (h,), (wa, wb),
                           r"$\delta_{H%s} = (%s \cdot %s + %s \cdot %s)\,\phi'(z_{H%s}) = %s \cdot %s = %s$"
                           % (i, n(p[wa]), n(g["delta_O1"]), n(p[wb]), n(g["delta_O2"]), i,
-                             n(g[f"dE_da_{h}"]), n(g[f"dphi_{h}"]), r(g[f"delta_{h}"]))))
+                             n(g[f"dE_da_{h}"]), n(g[f"dphi_{h}"]), r(g[f"delta_{h}"])),
+                          computes="delta"))
         for h, (wa, wb, b) in {"H1": ("w1", "w2", "b1"), "H2": ("w3", "w4", "b2")}.items():
             i = h[1]
             S.append(Step(f"Backward: gradients of the weights into {h} (rule 4)", "backward",
@@ -245,7 +246,8 @@ class SmallNetwork:
                           r"$\partial E/\partial %s = \delta_{H%s} I_2 = %s$,   "
                           r"$\partial E/\partial %s = %s$"
                           % (_tex(wa), i, r(g[f"dE_d{wa}"]), _tex(wb), i, r(g[f"dE_d{wb}"]),
-                             _tex(b), r(g[f"dE_d{b}"]))))
+                             _tex(b), r(g[f"dE_d{b}"])),
+                          computes="gradients"))
         for k, s in enumerate(S):
             S[k] = replace(s, index=k)
         return S
@@ -253,7 +255,10 @@ class SmallNetwork:
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the step-through: a title, which pass, what to highlight and the formula."""
+    """One step of the step-through: a title, which pass, what to highlight and the formula.
+
+    Chapter 2.
+    """
 
     title: str
     phase: str          # "forward" or "backward"
@@ -261,6 +266,7 @@ class Step:
     weights: tuple      # weights to highlight, e.g. ("w5", "w6")
     formula: str        # matplotlib mathtext with the numbers filled in
     index: int = 0
+    computes: str = ""  # a backward step computes a "delta" or the "gradients" of weights
 
 
 def _tex(name: str) -> str:
@@ -268,15 +274,16 @@ def _tex(name: str) -> str:
 
 
 def _short(act) -> str:
-    names = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{ReLU}",
-             "leaky_relu": r"\mathrm{LReLU}", "identity": r"\mathrm{id}"}
-    return names.get(getattr(act, "name", ""), r"\phi")
+    return getattr(act, "symbol", r"\phi")
 
 
 # ---------------------------------------------------------------------- drawing
 _POS = {"I1": (0.0, 1.6), "I2": (0.0, 0.0), "H1": (2.2, 1.6), "H2": (2.2, 0.0),
         "O1": (4.4, 1.6), "O2": (4.4, 0.0), "E": (5.7, 0.8)}
-_FWD, _BWD, _IDLE = "#1f77b4", "#d62728", "#b8b8b8"
+# Okabe and Ito's blue (forward) and vermillion (backward); a backward highlight is also
+# dashed, so the two passes differ in more than colour. Idle edges: light grey.
+_FWD, _BWD, _IDLE = "#0072B2", "#D55E00", "#b8b8b8"
+_FONT = 10.5  # the book's smallest figure text (actbook.plotting.MIN_TEXT_PX at 1 pt = 1 px)
 _R = 0.24  # unit radius
 
 
@@ -286,7 +293,7 @@ def _known(steps, last):
     for s in steps[: last + 1]:
         if s.phase == "forward":
             known_a.update(s.units)
-        elif "delta" in s.title:
+        elif s.computes == "delta":
             known_delta.update(s.units)
         else:
             known_grad.update(s.weights)
@@ -300,7 +307,7 @@ def draw_network(net: SmallNetwork, step: int | None = None, ax=None, ledger_ax=
 
     ``step=None`` draws the finished forward and backward pass. Units show their bias, ``z``,
     ``a`` and (once computed) ``delta``; edges show their weights; the current step is
-    highlighted (blue forward, red backward). If ``ledger_ax`` is given, the twelve gradients
+    highlighted (blue forward, vermillion and dashed backward). If ``ledger_ax`` is given, the twelve gradients
     known so far are listed there. ``compact`` fits the vertical limits to what is written
     (the widget keeps them fixed so that frames do not jump). Introduced in chapter 2.
     Returns the axes.
@@ -314,9 +321,12 @@ def draw_network(net: SmallNetwork, step: int | None = None, ax=None, ledger_ax=
     cur = steps[last] if step is not None else Step("", "none", (), (), "")
     f, g, p = net.forward(), net.backward(), net.params()
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.4))
+        from .plotting import figure_size
+
+        _, ax = plt.subplots(figsize=figure_size(0.9, height=3.9))
     known_a, known_delta, known_grad = _known(steps, last)
     colour = _BWD if cur.phase == "backward" else _FWD
+    hot_ls = "--" if cur.phase == "backward" else "-"
     for w, (src, dst, *_rest) in WEIGHT_EDGES.items():
         (x0, y0), (x1, y1) = _POS[src], _POS[dst]
         d = np.hypot(x1 - x0, y1 - y0)
@@ -324,10 +334,11 @@ def draw_network(net: SmallNetwork, step: int | None = None, ax=None, ledger_ax=
         hot = w in cur.weights
         ax.annotate("", xy=(x1 - _R * ux, y1 - _R * uy), xytext=(x0 + _R * ux, y0 + _R * uy),
                     arrowprops=dict(arrowstyle="-|>", lw=3.0 if hot else 1.1,
+                                    ls=hot_ls if hot else "-",
                                     color=colour if hot else _IDLE, shrinkA=0, shrinkB=0))
         fr = 0.5 if y0 == y1 else 0.24
         ax.text(x0 + fr * (x1 - x0), y0 + fr * (y1 - y0), f"{w} = {p[w]:.3g}", ha="center",
-                va="center", fontsize=9, color=colour if hot else "#333333",
+                va="center", fontsize=_FONT, color=colour if hot else "#333333",
                 weight="bold" if hot else "normal",
                 bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.9))
     for o in ("O1", "O2"):
@@ -336,12 +347,14 @@ def draw_network(net: SmallNetwork, step: int | None = None, ax=None, ledger_ax=
         d = np.hypot(x1 - x0, y1 - y0)
         ax.plot([x0 + _R * (x1 - x0) / d, x1 - _R * (x1 - x0) / d],
                 [y0 + _R * (y1 - y0) / d, y1 - _R * (y1 - y0) / d],
-                color=colour if hot else _IDLE, lw=3.0 if hot else 1.1)
+                color=colour if hot else _IDLE, lw=3.0 if hot else 1.1,
+                ls=hot_ls if hot else "-")
     n_lines = {}
     for u, (x, y) in _POS.items():
         hot = u in cur.units
         ax.add_patch(plt.Circle((x, y), _R, fc="#fff3c4" if hot else "white",
-                                ec=colour if hot else "#555555", lw=3.0 if hot else 1.2, zorder=3))
+                                ec=colour if hot else "#555555", lw=3.0 if hot else 1.2,
+                                ls=hot_ls if hot else "-", zorder=3))
         ax.text(x, y, u, ha="center", va="center", fontsize=11, weight="bold", zorder=4)
         lines = []
         n_lines.setdefault(u, 0)
@@ -361,7 +374,7 @@ def draw_network(net: SmallNetwork, step: int | None = None, ax=None, ledger_ax=
         if lines:
             top = y > 0.8 or u == "E"
             ax.text(x, y + (_R + 0.08) * (1 if top else -1), "\n".join(lines), ha="center",
-                    va="bottom" if top else "top", fontsize=9, linespacing=1.25,
+                    va="bottom" if top else "top", fontsize=_FONT, linespacing=1.25,
                     color=_BWD if u in known_delta else "#222222")
     ax.set_xlim(-0.55, 6.25)
     if compact:
@@ -375,10 +388,10 @@ def draw_network(net: SmallNetwork, step: int | None = None, ax=None, ledger_ax=
     if ledger_ax is not None:
         # three multi-line texts (known, unknown, current) instead of twelve: much cheaper to draw
         ledger_ax.axis("off")
-        ledger_ax.text(0.0, 1.0, "gradients so far", fontsize=10, weight="bold", va="top")
+        ledger_ax.text(0.0, 1.0, "gradients so far", fontsize=11, weight="bold", va="top")
         groups = {"known": [], "unknown": [], "hot": []}
         for name in PARAM_NAMES:
-            hot = "gradients" in cur.title and (
+            hot = cur.computes == "gradients" and (
                 name in cur.weights or (name in BIAS_UNITS and BIAS_UNITS[name][0] in cur.units))
             known = name in known_grad
             line = (f"\u2202E/\u2202{name} = {g['dE_d' + name]: .4f}" if known
@@ -386,75 +399,77 @@ def draw_network(net: SmallNetwork, step: int | None = None, ax=None, ledger_ax=
             kind = "hot" if hot else ("known" if known else "unknown")
             for k, lines in groups.items():
                 lines.append(line if k == kind else " ")
-        style = {"known": ("#222222", "normal"), "unknown": ("#9a9a9a", "normal"),
+        style = {"known": ("#222222", "normal"), "unknown": ("#767676", "normal"),
                  "hot": (_BWD, "bold")}
         for k, lines in groups.items():
             if any(l.strip() for l in lines):
-                ledger_ax.text(0.0, 0.9, "\n".join(lines), fontsize=9, va="top", family="monospace",
+                ledger_ax.text(0.0, 0.9, "\n".join(lines), fontsize=_FONT, va="top", family="monospace",
                                linespacing=1.55, color=style[k][0], weight=style[k][1])
     return ax
 
 
 def render_step(step: int = 0, activation: str = "sigmoid", net: SmallNetwork | None = None):
     """One frame of the chapter-2 step-through widget: diagram, gradient ledger and formula.
+    (Chapter 2.)
 
     ``activation`` is the hidden units' activation; the outputs keep ``net.output``.
-    Returns a matplotlib Figure.
+    Returns a matplotlib Figure (the width of the book's text column), with alt text
+    that describes the frame.
     """
     import matplotlib.pyplot as plt
+
+    from .plotting import COLUMN_INCHES, set_alt_text
 
     net = (net or SmallNetwork()).with_activation(hidden=activation)
     steps = net.steps()
     if not 0 <= int(step) < len(steps):
         raise ValueError(f"step must be between 0 and {len(steps) - 1}; got {step}")
     s = steps[int(step)]
-    fig = plt.figure(figsize=(7.8, 3.9))
-    ax = fig.add_axes([0.0, 0.13, 0.76, 0.76])
-    lax = fig.add_axes([0.77, 0.13, 0.22, 0.74])
+    fig = plt.figure(figsize=(COLUMN_INCHES, 4.5), facecolor="white")
+    ax = fig.add_axes([0.0, 0.12, 0.72, 0.78])
+    lax = fig.add_axes([0.725, 0.12, 0.27, 0.76])
     draw_network(net, step, ax=ax, ledger_ax=lax)
     colour = _FWD if s.phase == "forward" else _BWD
     fig.text(0.015, 0.95, f"Step {s.index} of {len(steps) - 1}: {s.title}", fontsize=12,
              weight="bold", color=colour, va="center")
-    fig.text(0.5, 0.06, s.formula, ha="center", va="center", fontsize=11.5)
+    fig.text(0.5, 0.055, s.formula, ha="center", va="center", fontsize=11.5)
+    set_alt_text(fig, step_alt_text(net, int(step)))
     return fig
 
 
-# ---------------------------------------------------------------------- the four rules
-def path_sum_gradient(Ws, zs, a_in, dL_da_out, derivatives, layer, j, i):
-    """The gradient of one weight ``W^(layer)[j, i]`` as a sum over all paths to the output.
+def _speakable(formula: str) -> str:
+    """A matplotlib mathtext formula as plain words and numbers, for alt text."""
+    import re
 
-    Follows the four rules of chapter 2 literally, for one example: start with the loss's
-    derivative at an output unit; through a unit multiply by its activation's derivative;
-    through an edge multiply by its weight; stop at the edge ``(i -> j)`` and multiply by the
-    activation ``a_in[layer-1][i]`` that feeds it.
+    text = formula.replace("$", "")
+    for tex, words in ((r"\frac{1}{2}", "1/2 "), (r"\partial ", "d"), (r"\partial", "d"),
+                       (r"\cdot", "times"), (r"\,", " "), (r"\ ", " "), (r"\delta", "delta "),
+                       (r"\sigma", "sigma"), (r"\tanh", "tanh"), (r"\phi'", "phi prime"),
+                       (r"\phi", "phi"), (r"\mathrm", "")):
+        text = text.replace(tex, words)
+    text = re.sub(r"_\{?(\w+)\}?", r" \1", text)
+    text = re.sub(r"\^2", " squared", text)
+    text = text.replace("{", "").replace("}", "").replace("\\", "")
+    return " ".join(text.split())
 
-    Ws[l-1]        weight matrix of layer l, shape (n_l, n_{l-1})
-    zs[l-1]        pre-activations of layer l, shape (n_l,)
-    a_in[l-1]      the activations feeding layer l, shape (n_{l-1},) (a_in[0] is the input)
-    dL_da_out      derivative of the loss with respect to the output activations, (n_L,)
-    derivatives    list of callables, derivatives[l-1](z) = phi_l'(z) (elementwise)
-    layer, j, i    1-based layer index, row and column of the weight
 
-    Returns ``(total, paths)`` where each path is ``(units, factors)``: the unit indices
-    visited in layers ``layer .. L`` and the factors multiplied along the way.
-    """
-    L = len(Ws)
-    if not 1 <= layer <= L:
-        raise ValueError(f"layer must be in 1..{L}; got {layer}")
-    dphi = [np.asarray(derivatives[l](np.asarray(zs[l], dtype=np.float64)), dtype=np.float64)
-            for l in range(L)]
-    widths = [len(zs[l]) for l in range(L)]
-    total, paths = 0.0, []
-    # units visited in layers layer+1 .. L (0-based layer indices layer .. L-1)
-    for tail in product(*[range(widths[l]) for l in range(layer, L)]):
-        units = (j,) + tail
-        factors = [float(dL_da_out[units[-1]])]                        # rule 1
-        for step in range(len(units) - 1, -1, -1):
-            l = layer - 1 + step                                         # 0-based layer index
-            factors.append(float(dphi[l][units[step]]))                 # rule 2
-            if step > 0:
-                factors.append(float(Ws[l][units[step], units[step - 1]]))  # rule 3
-        factors.append(float(a_in[layer - 1][i]))                       # rule 4
-        paths.append((units, factors))
-        total += float(np.prod(factors))
-    return total, paths
+def step_alt_text(net: "SmallNetwork", step: int) -> str:
+    """What frame ``step`` of the step-through shows, in words (its alt text; chapter 2)."""
+    steps = net.steps()
+    s = steps[step]
+    known_a, known_delta, known_grad = _known(steps, step)
+    g = net.backward()
+    hidden = getattr(_activation(net.hidden), "label", str(net.hidden))
+    shown = [f"activations of {', '.join(sorted(known_a))}"]
+    if known_delta:
+        shown.append(f"deltas of {', '.join(sorted(known_delta))}")
+    grads = [f"{n} {g['dE_d' + n]:.4f}" for n in PARAM_NAMES if n in known_grad]
+    ledger = (f"The ledger on the right lists {len(grads)} of the 12 gradients: "
+              + "; ".join(grads) + "." if grads else
+              "The ledger on the right lists no gradient yet.")
+    hot = [f"unit {u}" for u in s.units] + [f"weight {w}" for w in s.weights]
+    return (f"Step {s.index} of {len(steps) - 1} through the 2-2-2 network with {hidden} "
+            f"hidden units, {s.phase} pass: {s.title}. "
+            + (f"Highlighted: {', '.join(hot)}. " if hot else "")
+            + f"Written on the diagram: {'; '.join(shown)}. {ledger} "
+            f"Formula below: {_speakable(s.formula)}.")

@@ -33,7 +33,7 @@ import math
 import numbers
 from typing import Any, Callable, Mapping, Sequence
 
-__all__ = ["static_explorer", "live_explorer", "figure_to_data_uri", "MAX_FRAMES"]
+__all__ = ["static_explorer", "live_explorer", "MAX_FRAMES"]
 
 #: Default cap on the number of pre-rendered frames of one static explorer (each frame is
 #: an image embedded in the page; 60 frames at modest dpi keep a page under about 2 MB).
@@ -70,19 +70,55 @@ def _check_name(name: Any, where: str) -> None:
                          f"render as keyword arguments); got {name!r}")
 
 
-def figure_to_data_uri(fig, dpi: int = 80, fmt: str = "png", bbox_inches=None) -> str:
-    """Encode a matplotlib figure as a ``data:`` URI (an image that needs no file).
+def _encode_frame(fig, dpi: int, fmt: str, bbox_inches=None) -> tuple[str, float, float]:
+    """``(data URI, CSS width, CSS height)`` of a frame: 72 CSS px per figure inch."""
+    return _encode_frame_measured(fig, dpi, fmt, bbox_inches)[:3]
 
-    Used by :func:`static_explorer` (chapter 1). ``fmt`` is ``"png"``, ``"jpeg"`` or
-    ``"svg"``. ``bbox_inches="tight"`` trims the margins but draws the figure twice (about
-    twice as slow); give the figure ``layout="constrained"`` instead.
-    """
+
+def _encode_frame_measured(fig, dpi: int, fmt: str, bbox_inches=None):
+    """:func:`_encode_frame` and the smallest text on the frame, in points."""
+    from .plotting import text_sizes
+
     fmt = fmt.lower()
     if fmt not in _FORMATS:
-        raise ValueError(f"figure_to_data_uri: fmt must be one of {sorted(set(_FORMATS))}; got {fmt!r}")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="jpeg" if fmt == "jpg" else fmt, dpi=dpi, bbox_inches=bbox_inches)
-    return f"data:{_FORMATS[fmt]};base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+        raise ValueError(f"image format must be one of {sorted(set(_FORMATS))}; got {fmt!r}")
+    if fmt == "png":
+        # the book's PNG: white, with the smallest text size recorded for the browser test
+        from .plotting import figure_png
+
+        data, info = figure_png(fig, dpi=dpi, tight=bbox_inches == "tight")
+        css = (info["css_width"], info["css_height"])
+        min_pt = info["min_text_pt"]
+    else:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="jpeg" if fmt == "jpg" else fmt, dpi=dpi, bbox_inches=bbox_inches,
+                    facecolor="white")
+        data = buf.getvalue()
+        w, h = fig.get_size_inches()
+        css = (72 * w, 72 * h)
+        min_pt = min((s for s, _ in text_sizes(fig)), default=math.inf)   # after drawing
+    uri = f"data:{_FORMATS[fmt]};base64," + base64.b64encode(data).decode("ascii")
+    return uri, css[0], css[1], min_pt
+
+
+def _frame_alt(alt, fig, state: dict, title: str | None, where: str) -> str:
+    """Alt text of one frame: ``alt(**state)`` or ``alt.format(**state)``, else the text
+    the drawing attached (:func:`actbook.plotting.set_alt_text`), else the state alone
+    (which the book's tests reject as not saying what the frame shows)."""
+    from .plotting import alt_text
+
+    if callable(alt):
+        text = alt(**state)
+    elif isinstance(alt, str):
+        text = alt.format(**state)
+    else:
+        text = alt_text(fig)
+    if text is None:   # the settings alone: a placeholder the book's tests reject
+        text = ", ".join(f"{name} = {_format_value(v)}" for name, v in state.items())
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"{where}: the alt text of the frame {state} is empty; it must say what "
+                         f"the frame shows")
+    return " ".join(text.split())
 
 
 def _render_figure(render: Callable, kwargs: dict, where: str):
@@ -176,21 +212,22 @@ _JS = """
 """
 
 _CSS = """
-#%(uid)s { border: 1px solid #d0d7de; border-radius: 6px; padding: 0.6em 0.8em;
+#%(uid)s { border: 1px solid #d0d7de; border-radius: 6px; padding: 0.6em 0;
   margin: 0.6em 0; max-width: 100%%; }
-#%(uid)s .actbook-explorer-title { font-weight: 600; margin-bottom: 0.4em; }
+#%(uid)s .actbook-explorer-title { font-weight: 600; margin: 0 0.8em 0.4em; }
 #%(uid)s .actbook-explorer-controls { display: flex; flex-wrap: wrap; gap: 0.3em 1.6em;
-  margin-bottom: 0.5em; font-size: 0.9em; align-items: center; }
+  margin: 0 0.8em 0.5em; font-size: 0.9em; align-items: center; }
 #%(uid)s .actbook-explorer-controls label { display: inline-flex; align-items: center;
   gap: 0.4em; white-space: nowrap; }
 #%(uid)s .actbook-explorer-controls output { font-family: monospace; min-width: 3.5em; }
-#%(uid)s img { max-width: 100%%; height: auto; }
+#%(uid)s img { max-width: 100%%; height: auto; margin: 0 auto; }
 """
 
 
 def static_explorer(render: Callable[..., Any], grid: Mapping[str, Sequence], title: str | None = None,
                     dpi: int = 80, fmt: str = "png", *, initial: Mapping[str, Any] | None = None,
-                    labels: Mapping[str, str] | None = None, max_frames: int = MAX_FRAMES):
+                    labels: Mapping[str, str] | None = None, max_frames: int = MAX_FRAMES,
+                    alt: Callable[..., str] | str | None = None):
     """Pre-render ``render`` on every combination of ``grid`` and return an explorer as HTML.
 
     Introduced in chapter 1. This is the *static twin* of :func:`live_explorer`: it needs no
@@ -216,6 +253,12 @@ def static_explorer(render: Callable[..., Any], grid: Mapping[str, Sequence], ti
     max_frames : int
         Refuse (with ``ValueError``) grids with more combinations than this; every frame is
         an image embedded in the page.
+    alt : callable or str, optional
+        The alt text of each frame, which says what that frame shows (what is drawn, and the
+        numbers a sighted reader reads off it): ``alt(**state)``, or a format string such as
+        ``"Softmax of the logits at temperature {temperature}"``. Without it, the text that
+        ``render`` attached to its figure with :func:`actbook.plotting.set_alt_text` is used;
+        a frame with neither gets only its control values, which the book's tests reject.
 
     Returns
     -------
@@ -266,16 +309,19 @@ def static_explorer(render: Callable[..., Any], grid: Mapping[str, Sequence], ti
         state = {name: values[i] for (name, values, _), i in zip(controls, index)}
         fig = _render_figure(render, state, where)
         try:
-            uri = figure_to_data_uri(fig, dpi=dpi, fmt=fmt)
+            uri, css_w, css_h, min_pt = _encode_frame_measured(fig, dpi=dpi, fmt=fmt)
+            text = _frame_alt(alt, fig, state, title, where)
         finally:
             plt.close(fig)
-        frames.append((",".join(map(str, index)), state, uri))
+        frames.append((",".join(map(str, index)), state, uri, text, css_w, css_h, min_pt))
 
-    digest = hashlib.sha1("".join(uri for _, _, uri in frames).encode("ascii")).hexdigest()[:10]
+    digest = hashlib.sha1("".join(f[2] for f in frames).encode("ascii")).hexdigest()[:10]
     uid = f"actbook-explorer-{next(_counter)}-{digest}"
     start_key = ",".join(map(str, start))
 
-    parts = [f'<div class="actbook-explorer" id="{uid}" data-frames="{len(frames)}">',
+    label = html.escape(title or "Explorer", quote=True)
+    parts = [f'<div class="actbook-explorer" id="{uid}" data-frames="{len(frames)}" role="group" '
+             f'aria-label="{label}">',
              f"<style>{_CSS % {'uid': uid}}</style>"]
     if title:
         parts.append(f'<div class="actbook-explorer-title">{html.escape(title)}</div>')
@@ -299,10 +345,13 @@ def static_explorer(render: Callable[..., Any], grid: Mapping[str, Sequence], ti
                          f'data-labels="{data_labels}">{options}</select></label>')
     parts.append("</div>")
     parts.append('<div class="actbook-explorer-frames">')
-    for key, state, uri in frames:
-        alt = html.escape(", ".join(f"{name} = {_format_value(v)}" for name, v in state.items()))
+    for key, state, uri, text, css_w, css_h, min_pt in frames:
         style = "block" if key == start_key else "none"
-        parts.append(f'<img data-key="{key}" src="{uri}" alt="{alt}" style="display:{style}">')
+        # data-css-width and data-min-text-pt: the browser test's measure of the smallest text
+        parts.append(f'<img data-key="{key}" src="{uri}" alt="{html.escape(text, quote=True)}" '
+                     f'width="{round(css_w)}" height="{round(css_h)}" '
+                     f'data-css-width="{css_w:.1f}" data-min-text-pt="{min_pt:.2f}" '
+                     f'style="display:{style}">')
     parts.append("</div>")
     parts.append(f"<script>{_JS % {'uid': json.dumps(uid)}}</script>")
     parts.append("</div>")

@@ -28,14 +28,12 @@ import json
 import math
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from actbook.network import Network  # noqa: E402
+from actbook.network import Network
 
 SIZES = [784, 256, 256, 10]
 #: wall-clock time by default; ``--cpu-time`` switches to this process's CPU time, which a busy

@@ -314,3 +314,50 @@ def test_derivative_at_non_default_parameters(name, params):
     h = 1e-5 * np.maximum(1.0, np.abs(z))
     numeric = central_difference(act.forward, z, h)
     np.testing.assert_allclose(act.derivative(z), numeric, rtol=1e-6, atol=1e-7)
+
+
+# ---------------------------------------------------------------------------------------------
+# The registry's `smooth` column, checked numerically (chapter 11's comparison table)
+# ---------------------------------------------------------------------------------------------
+def _largest_jumps(act, h=1e-6):
+    """The largest jump of the function and of its derivative across the points where the
+    book's activations have their kinks or steps (0 and +-1), and the largest change of the
+    derivative between neighbours of a grid of step 1e-3 on [-6, 6] (which a kink anywhere
+    else would show)."""
+    points = np.array([-1.0, 0.0, 1.0])
+    jump_f = np.abs(act.forward(points + h) - act.forward(points - h)).max()
+    jump_d = np.abs(act.derivative(points + h) - act.derivative(points - h)).max()
+    grid = np.linspace(-6.0, 6.0, 12001)
+    step_d = np.abs(np.diff(act.derivative(grid))).max()
+    return float(jump_f), float(jump_d), float(step_d)
+
+
+def _numerically_smooth(act) -> bool:
+    jump_f, jump_d, step_d = _largest_jumps(act)
+    # a continuously differentiable unit changes by O(h) across a point and its derivative by
+    # at most |phi''| * 1e-3 between grid neighbours (|phi''| < 1 for every unit here); a kink
+    # or a step leaves a jump of order 0.1 or more
+    return jump_f < 1e-4 and jump_d < 1e-4 and step_d < 1e-2
+
+
+def test_smooth_column_agrees_with_the_derivative_jumps():
+    disagree = {}
+    for n in names():
+        act = get(n)
+        if not act.elementwise:
+            continue
+        if _numerically_smooth(act) != act.properties.smooth:
+            disagree[n] = (act.properties.smooth, _largest_jumps(act))
+    assert not disagree, f"registry 'smooth' against jumps (f, f', grid f'): {disagree}"
+
+
+def test_elu_is_smooth_at_alpha_one_only():
+    # the derivative is 1 just right of 0 and alpha just left: no jump when alpha = 1
+    assert _numerically_smooth(get("elu"))
+    assert get("elu").properties.smooth
+    _, jump_d, _ = _largest_jumps(get("elu", alpha=0.5))
+    assert abs(jump_d - 0.5) < 1e-4
+    assert not _numerically_smooth(get("elu", alpha=0.5))
+    # SELU's constants give lambda * alpha = 1.758 left of 0 against lambda = 1.051 right of it
+    _, jump_d, _ = _largest_jumps(get("selu"))
+    assert jump_d > 0.7 and not get("selu").properties.smooth

@@ -111,3 +111,114 @@ def test_strict_mode_makes_not_attempted_raise(log, monkeypatch, capsys):
     assert read_log(log)[0]["status"] == "not attempted"
     with check("1.6"):  # passing checks are unaffected
         pass
+
+
+# ------------------------------------------------------------------------------------------
+# a NameError: a name not written yet, or a typo inside the student's own function
+# ------------------------------------------------------------------------------------------
+def _student_function_with_a_typo(z):
+    return sigmoidd(z)  # noqa: F821 - the typo under test
+
+
+def test_name_error_inside_a_called_function_is_an_error_in_that_function(log, capsys):
+    with pytest.raises(CheckFailed) as info:
+        with check("1.7"):
+            assert _student_function_with_a_typo(1.0) == 0.5
+    message = info.value.message
+    assert "NameError" in message and "sigmoidd" in message
+    assert "_student_function_with_a_typo" in message
+    assert "not attempted" not in capsys.readouterr().out
+    assert read_log(log)[0]["status"] == "failed"
+
+
+def test_name_error_in_a_comprehension_of_the_block_is_not_attempted(log):
+    with check("1.8"):
+        assert [undefined_in_comprehension for _ in range(2)]  # noqa: F821
+    assert read_log(log)[0]["status"] == "not attempted"
+
+
+# ------------------------------------------------------------------------------------------
+# check(label, namespace): the reference checks of the package
+# ------------------------------------------------------------------------------------------
+def _tanh_derivative_from_sigmoid(z):
+    import numpy as np
+    s = 1 / (1 + np.exp(-2 * np.asarray(z, dtype=float)))
+    return 4 * s * (1 - s)
+
+
+def _tanh_derivative_with_tanh(z):
+    import numpy as np
+    return 1 - np.tanh(z) ** 2
+
+
+def test_reference_check_passes_and_says_what_it_compared(log, capsys):
+    check("1.1", {"tanh_derivative": _tanh_derivative_from_sigmoid})
+    out = capsys.readouterr().out
+    assert "[1.1] passed: " in out and "central differences" in out
+    assert read_log(log) == [{"label": "1.1", "status": "passed", "message": ""}]
+
+
+def test_reference_check_rejects_the_wrong_api_with_right_values(log):
+    with pytest.raises(CheckFailed, match="from the sigmoid alone"):
+        check("1.1", {"tanh_derivative": _tanh_derivative_with_tanh})
+
+
+def test_reference_check_missing_name_is_not_attempted(log, capsys):
+    check("3.1", {})
+    out = capsys.readouterr().out
+    assert "[3.1] not attempted yet" in out and "slope_at_ln3" in out
+    assert read_log(log)[0]["status"] == "not attempted"
+
+
+def test_reference_check_stub_is_not_attempted(log):
+    def tanh_derivative(z):
+        raise NotImplementedError()
+    check("1.1", {"tanh_derivative": tanh_derivative})
+    assert read_log(log)[0]["status"] == "not attempted"
+
+
+def test_reference_check_typo_in_the_students_function_is_reported_as_such(log):
+    with pytest.raises(CheckFailed) as info:
+        check("1.1", {"tanh_derivative": _student_function_with_a_typo})
+    assert "your code raised NameError" in info.value.message
+    assert "sigmoidd" in info.value.message and "_student_function_with_a_typo" in info.value.message
+
+
+def test_reference_check_wrong_value_fails_with_digits_that_differ(log):
+    with pytest.raises(CheckFailed) as info:
+        check("3.4", {"half_saturated_std": 6.9})
+    assert "6.9" in info.value.message and "make s smaller" in info.value.message
+    with pytest.raises(CheckFailed) as info:
+        check("3.1", {"slope_at_ln3": "3/16"})
+    assert "single number" in info.value.message
+
+
+def test_unknown_label_and_bad_namespace_are_clear_errors():
+    from actbook.exercise_checks import UnknownExerciseError
+    with pytest.raises(UnknownExerciseError, match="no reference check for exercise 99.9"):
+        check("99.9", {})
+    with pytest.raises(TypeError, match="globals()"):
+        check("1.1", ["not", "a", "dict"])
+
+
+def test_strict_checks_override(log, monkeypatch):
+    from actbook.checks import strict_checks
+    monkeypatch.delenv("ACTBOOK_STRICT_CHECKS", raising=False)
+    strict_checks(True)
+    try:
+        with pytest.raises(CheckFailed, match="not attempted"):
+            check("3.1", {})
+    finally:
+        strict_checks(None)
+    check("3.1", {})  # back to the environment's setting: prints, does not raise
+
+
+@pytest.mark.parametrize("got, want, expected", [
+    (-14.5, -14.46, ("-14.5", "-14.46")),
+    (-14.5, 14.5, ("-14.5", "14.5")),
+    (1.0000001, 1.0, ("1.0000001", "1")),
+    (float("nan"), 1.0, ("nan", "1")),
+])
+def test_fmt_pair_always_tells_the_numbers_apart(got, want, expected):
+    from actbook.checks import fmt_pair
+    assert fmt_pair(got, want) == expected

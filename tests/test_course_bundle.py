@@ -78,3 +78,46 @@ def test_real_bundle_imports_its_own_package(tmp_path):
     again = subprocess.run([sys.executable, "-m", "actbook.course", "bundle", "--chapters", "01",
                             "--out", str(out)], capture_output=True, text=True, timeout=120)
     assert again.returncode == 1 and "skipped" in again.stdout
+
+
+def test_links_to_chapters_point_at_the_published_book(tmp_path):
+    repo = mini_repo(tmp_path)
+    (repo / "_config.yml").write_text("book_url: https://example.org/book\n")
+    nb = nbformat.read(str(repo / "exercises" / "01_first.ipynb"), as_version=4)
+    nb.cells.insert(1, new_markdown_cell("Read [the chapter](../chapters/01_first.ipynb#a-section) and "
+                                         "[another](../chapters/02_second.ipynb) first."))
+    nbformat.write(nb, str(repo / "exercises" / "01_first.ipynb"))
+    files = plan(["01"], repo=repo)
+    text = files["01_first.ipynb"].decode()
+    assert "../chapters/" not in text
+    assert "https://example.org/book/chapters/01_first.html#a-section" in text
+    assert "https://example.org/book/chapters/02_second.html)" in text
+    assert nbformat.reads(text, as_version=4).cells[1].source.startswith("Read [the chapter](https://")
+
+
+def test_the_real_bundle_links_to_the_configured_book():
+    from actbook.course.launch import book_url
+    from actbook.course.notebooks import REPO
+    files = plan(["03"], repo=REPO)
+    text = files["03_sigmoid_tanh.ipynb"].decode()
+    assert "../chapters/" not in text and f"{book_url()}chapters/03_sigmoid_tanh.html" in text
+    assert "scipy" in files["requirements.txt"].decode()
+    assert any(k.startswith("actbook/exercise_checks/") for k in files), "the reference checks must ship"
+
+
+def test_run_resolves_paths_against_the_callers_folder(tmp_path):
+    """`./run bundle --zip week1.zip` and `./run check` run from another folder take their paths
+    from there, and write nothing into the repository."""
+    from actbook.course.notebooks import REPO
+    before = set(p.name for p in REPO.iterdir())
+    proc = subprocess.run([str(REPO / "run"), "bundle", "--chapters", "01", "--zip", "week1.zip"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "week1.zip").is_file()
+    with zipfile.ZipFile(tmp_path / "week1.zip") as zf:
+        zf.extract("week1/01_neuron_models.ipynb", tmp_path)
+    proc = subprocess.run([str(REPO / "run"), "check", "week1/01_neuron_models.ipynb", "--json", "--quiet"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]  # nothing answered yet
+    assert '"not attempted": 5' in proc.stdout
+    assert set(p.name for p in REPO.iterdir()) == before, "a command wrote into the repository"

@@ -138,3 +138,70 @@ def test_cli_json_and_exit_code(tmp_path):
     assert proc.returncode == 2, proc.stderr
     data = json.loads(proc.stdout)
     assert data["exit_code"] == 2 and data["problems"] and "Traceback" not in proc.stderr
+
+
+# ------------------------------------------------------------------------------------------
+# the grade comes from the book's check cells, whatever the student did to theirs
+# ------------------------------------------------------------------------------------------
+def student_copy(answer_1="slope = 0.5"):
+    """The exercise notebook of chapter one as a student has it: the stub, with answer 1.1 filled in."""
+    student = generate(chapter_one())
+    student.cells[3].source = answer_1
+    return student
+
+
+def test_a_check_cell_replaced_by_pass_is_graded_with_the_books(book, tmp_path):
+    student = student_copy("slope = 0.5")  # wrong
+    student.cells[4].source = 'with check("1.1"):\n    pass'
+    report = grade.check_notebook(write(tmp_path, student), timeout=60, repo=book)
+    r = by_label(report)["1.1"]
+    assert r.status == "failed" and "the slope is 1/4, not 0.5" in r.message
+    notes = " ".join(report.check_cells)
+    assert "exercise 1.1: the check cell (cell 5) was changed" in notes
+    assert "Check cells (graded with the book's own checks)" in report.to_text()
+
+
+def test_a_removed_check_cell_is_put_back_and_reported(book, tmp_path):
+    student = student_copy("slope = 0.25")  # right
+    del student.cells[4]
+    report = grade.check_notebook(write(tmp_path, student), timeout=60, repo=book)
+    assert by_label(report)["1.1"].status == "passed"
+    assert any("exercise 1.1: the check cell was missing" in n for n in report.check_cells)
+
+
+def test_an_extra_check_of_the_students_own_does_not_count(book, tmp_path):
+    student = student_copy("slope = 0.5")
+    student.cells.insert(5, new_code_cell('with check("1.1"):\n    pass'))  # after the book's
+    report = grade.check_notebook(write(tmp_path, student), timeout=60, repo=book)
+    assert by_label(report)["1.1"].status == "failed"
+    assert any("also calls check(\"1.1\")" in n for n in report.check_cells)
+
+
+def test_an_unchanged_notebook_has_no_check_cell_notes(book, tmp_path):
+    report = grade.check_notebook(write(tmp_path, student_copy("slope = 0.25")), timeout=60, repo=book)
+    assert report.check_cells == [] and "Check cells" not in report.to_text()
+
+
+def test_an_endless_loop_is_stopped_by_the_cell_limit_with_progress(book, tmp_path, capsys):
+    nb = chapter_one(answer_2="    while True:\n        pass")
+    nb.cells[7].source = 'with check("1.2"):\n    assert double(3) == 6'
+    report = grade.check_notebook(write(tmp_path, nb), timeout=120, cell_timeout=8, repo=book,
+                                  progress=True, progress_every=2)
+    assert report.exit_code == 3, report.to_text()
+    text = " ".join(report.to_text().split())
+    assert "still running after 8 s, the time limit for one cell (--cell-timeout 8)" in text
+    assert "exercise 1.2" in text and by_label(report)["1.2"].status == "not run"
+    err = capsys.readouterr().err
+    assert "checking exercise 1.1" in err and "cell 8 (exercise 1.2) has been running for" in err
+
+
+def test_without_cell_ids_the_check_cell_is_found_by_its_label(book, tmp_path):
+    student = student_copy("slope = 0.25\nprint('check(\"1.1\") comes next')")
+    for cell in student.cells:
+        cell.pop("id", None)
+    student.nbformat_minor = 4
+    report = grade.check_notebook(write(tmp_path, student), timeout=60, repo=book)
+    assert by_label(report)["1.1"].status == "passed", report.to_text()
+    # the book's check cell was found (not changed, not missing); the answer cell that merely
+    # mentions the check is only noted
+    assert not any("changed" in n or "missing" in n for n in report.check_cells), report.check_cells

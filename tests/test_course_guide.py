@@ -114,6 +114,11 @@ def test_malformed_exercise_heading_is_named():
     assert parse_exercises(nb, strict=False)[0].kind == "guessing"
 
 
+def test_prerequisites_read_both_forms_of_doc_links():
+    nb = chapter("T", ["x"], "{doc}`02_b` and {doc}`the third <../chapters/03_c>`, [A](01_a.ipynb)")
+    assert prerequisites(nb) == ["01_a", "02_b", "03_c"]
+
+
 def test_sections_only_read_their_own_cell():
     nb = chapter("T", ["x"], "[A](01_a.ipynb)")
     assert objectives(nb) == ["x"] and prerequisites(nb) == ["01_a"]
@@ -127,3 +132,134 @@ def test_real_book_outline():
         for e in c["exercises"]:
             assert e.label.split(".")[0] == str(c["number"]), f"{c['stem']}: exercise {e.label}"
     guide.plot_dependencies(chapters)
+
+
+# -- the dependency figure: arrows never pass behind a box -------------------------------------
+def _crosses_interior(p, q, box, eps=1e-6):
+    """Does the segment p-q pass through the inside of ``box`` = (x, y, w, h) (centre, size),
+    shrunk by ``eps``? (Liang-Barsky clipping.)"""
+    x, y, w, h = box
+    x0, x1, y0, y1 = x - w / 2 + eps, x + w / 2 - eps, y - h / 2 + eps, y + h / 2 - eps
+    (px, py), (qx, qy) = p, q
+    dx, dy = qx - px, qy - py
+    t0, t1 = 0.0, 1.0
+    for pk, qk in ((-dx, px - x0), (dx, x1 - px), (-dy, py - y0), (dy, y1 - py)):
+        if pk == 0:
+            if qk < 0:
+                return False
+        else:
+            t = qk / pk
+            if pk < 0:
+                t0 = max(t0, t)
+            else:
+                t1 = min(t1, t)
+    return t0 < t1
+
+
+def _edges_behind_boxes(layout):
+    bad = []
+    for a, b, pts in layout["edges"]:
+        for stem, box in layout["boxes"].items():
+            for p, q in zip(pts, pts[1:]):
+                if _crosses_interior(p, q, box):
+                    bad.append(f"{a}->{b} passes through {stem}")
+                    break
+    return bad
+
+
+def test_crossing_check_catches_a_segment_through_a_box():
+    box = (0.0, 0.0, 2.0, 1.0)
+    assert _crosses_interior((-3, 0), (3, 0), box)
+    assert _crosses_interior((0, 2), (0.5, 0.2), box)           # ends inside
+    assert not _crosses_interior((-3, 0.6), (3, 0.6), box)      # passes above
+    assert not _crosses_interior((0, -0.5), (0, -2), box)       # leaves from the border
+
+
+def _chapters(prereqs, placeholder=()):
+    return [{"stem": f"{n:02d}_c", "number": n, "title": f"Chapter number {n} " * (1 + n % 3),
+             "prerequisites": [f"{p:02d}_c" for p in ps], "placeholder": n in placeholder}
+            for n, ps in prereqs.items()]
+
+
+def _sizes(chapters):
+    return {c["stem"]: (1.4 + 0.1 * (c["number"] % 3), 0.3 + 0.2 * (c["number"] % 4))
+            for c in chapters}
+
+
+#: the book's graph before chapter 8 was written: 6 -> 11 skips two rows next to 8 and 9
+SKIPPING = {1: [], 2: [1], 3: [2], 4: [3], 5: [4], 6: [3], 7: [4], 8: [7], 9: [5, 7],
+            10: [4], 11: [6, 8, 9]}
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_arrows_never_pass_behind_boxes_in_random_graphs(seed):
+    rng = __import__("random").Random(seed)
+    n = rng.randint(4, 14)
+    prereqs = {k: sorted(rng.sample(range(1, k), rng.randint(0, min(3, k - 1))))
+               for k in range(1, n + 1)}
+    chapters = _chapters(prereqs)
+    layout = guide.dependency_layout(chapters, _sizes(chapters))
+    assert not _edges_behind_boxes(layout)
+    assert len(layout["edges"]) == len(guide.reduced_edges(chapters))
+
+
+def test_arrows_never_pass_behind_boxes_when_edges_skip_rows():
+    chapters = _chapters(SKIPPING)
+    layout = guide.dependency_layout(chapters, _sizes(chapters))
+    assert not _edges_behind_boxes(layout)
+    # the long arrow 6 -> 11 bends through a slot of its own in each row it crosses
+    (pts,) = [p for a, b, p in layout["edges"] if (a, b) == ("06_c", "11_c")]
+    assert len(pts) >= 6
+
+
+def test_straight_arrows_would_pass_behind_a_box():
+    """The check fails on the old drawing, straight lines from box to box."""
+    chapters = _chapters(SKIPPING)
+    layout = guide.dependency_layout(chapters, _sizes(chapters))
+    boxes = layout["boxes"]
+    straight = dict(layout, edges=[(a, b, [(boxes[a][0], boxes[a][1] - boxes[a][3] / 2),
+                                           (boxes[b][0], boxes[b][1] + boxes[b][3] / 2)])
+                                   for a, b, _ in layout["edges"]])
+    assert _edges_behind_boxes(straight)
+
+
+def test_the_books_figure_keeps_arrows_in_the_open():
+    chapters = guide.outline()
+    fig = guide.plot_dependencies(chapters)
+    ax = fig.axes[0]
+    boxes = {p.get_gid()[4:]: p for p in ax.patches if (p.get_gid() or "").startswith("box:")}
+    edges = {p.get_gid()[5:]: p for p in ax.patches if (p.get_gid() or "").startswith("edge:")}
+    assert set(boxes) == {c["stem"] for c in chapters}
+    assert len(edges) == len(guide.reduced_edges(chapters))
+    rects = {s: (b.get_x() + b.get_width() / 2, b.get_y() + b.get_height() / 2,
+                 b.get_width(), b.get_height()) for s, b in boxes.items()}
+    lines = []  # every stroke of every arrow (its shaft and its head), in data coordinates
+    for k, e in edges.items():
+        path = e.get_path()
+        current = []
+        for v, code in zip(path.vertices, path.codes):
+            if code == path.MOVETO and current:
+                lines.append((*k.split("->"), current))
+                current = []
+            if code == path.CLOSEPOLY:
+                current.append(current[0])
+            else:
+                current.append(tuple(v))
+        lines.append((*k.split("->"), current))
+    drawn = {"boxes": rects, "edges": lines}
+    assert not _edges_behind_boxes(drawn)
+    # every label fits inside its box, and the text is at least 10 px at the page's width
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    inverse = ax.transData.inverted()
+    labels = [t for t in ax.texts if t.get_text()]
+    assert len(labels) == len(chapters)
+    for t in labels:
+        (x0, y0), (x1, y1) = inverse.transform(t.get_window_extent(renderer))
+        stem = next(s for s, (x, y, w, h) in rects.items()
+                    if abs(x - (x0 + x1) / 2) < 1e-6 and abs(y - (y0 + y1) / 2) < 0.05)
+        x, y, w, h = rects[stem]
+        assert x - w / 2 <= x0 and x1 <= x + w / 2 and y - h / 2 <= y0 and y1 <= y + h / 2
+    width_px = fig.get_size_inches()[0] * 100  # a figure is at most 672 px wide on the page
+    scale = min(1.0, 672 / width_px)
+    assert min(t.get_fontsize() for t in labels) * 100 / 72 * scale >= 10

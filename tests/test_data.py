@@ -124,7 +124,7 @@ def test_load_digits_split_is_stratified_and_reproducible():
 def test_results_path_names_missing_files():
     from actbook.data import results_path
 
-    with pytest.raises(MissingDataError, match="scripts/"):
+    with pytest.raises(MissingDataError, match="python -m actbook.sweeps"):
         results_path("no_such_result.csv")
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from actbook.diagnostics import (Recorder, activation_stats, dead_fraction, derivatives,
-                                 gradient_norms_at_init, layer_norms, max_derivative,
+                                 layer_norms, max_derivative,
                                  saturated_fraction)
 from actbook.activations import get
 from actbook.network import Network
@@ -91,18 +91,6 @@ def test_activation_stats():
     assert s["a_mean"][0] == pytest.approx(a.mean())
     assert s["a_std"][0] == pytest.approx(a.std())
     assert s["a_zero"][0] == pytest.approx(np.mean(a == 0))
-
-
-def test_gradient_norms_at_init_show_vanishing_and_he_fix():
-    sig = gradient_norms_at_init(10, "sigmoid", "normal", init_scale=0.1)
-    assert sig["delta"][0] < 1e-4 * sig["delta"][-2]          # vanishes towards the input
-    relu = gradient_norms_at_init(10, "relu", "he")
-    ratio = relu["delta"][0] / relu["delta"][-2]
-    assert 0.3 < ratio < 3                                      # roughly flat
-    assert len(relu["delta"]) == 11 and len(relu["a_std"]) == 11
-    norms, net = gradient_norms_at_init(3, "tanh", "xavier", batch_norm=True, return_network=True)
-    assert len(net.layers) == 4 and net.layers[0].bn is not None
-    assert norms["a_std"][1] == pytest.approx(np.std(net.layers[1].a))
 
 
 def test_recorder():

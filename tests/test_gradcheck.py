@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from actbook.activations import get
-from actbook.gradcheck import (check_gradient, check_network_gradients, numerical_gradient,
+from actbook.gradcheck import (check_network_gradients, numerical_gradient,
                                relative_error)
 from actbook.network import Network
 
@@ -38,7 +38,8 @@ def test_relu_kink_fails_the_check():
     assert numeric[0] == pytest.approx(0.5)
     assert relu.derivative(z)[0] in (0.0, 1.0)
     away = np.array([0.3, -0.3])
-    assert check_gradient(lambda: relu(away).sum(), relu.derivative(away), away) < 1e-9
+    assert relative_error(numerical_gradient(lambda: relu(away).sum(), away),
+                          relu.derivative(away)) < 1e-9
 
 
 def test_relative_error():

@@ -16,11 +16,13 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -30,6 +32,8 @@ import pytest
 from actbook.course.notebooks import REPO, all_check_labels, exercise_notebooks, read
 
 CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 
@@ -122,15 +126,7 @@ def lab(tmp_path):
             assert tracker_settings["settings"].get(key) == value, tracker_settings
         yield base, token, name, nb, tmp_path / "lab.log"
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait(timeout=10)
+        _stop(proc)
         log.close()
 
 
@@ -188,10 +184,7 @@ def test_exercise_notebook_runs_in_jupyterlab(lab, tmp_path):
     first_label = all_check_labels(nb)[0]
     with sync_api.sync_playwright() as p:
         # playwright gives the browser a fresh temporary profile of its own
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             try:
@@ -224,3 +217,118 @@ def test_exercise_notebook_runs_in_jupyterlab(lab, tmp_path):
             page.screenshot(path=str(tmp_path / "lab.png"))
         finally:
             browser.close()
+
+
+# ------------------------------------------------------------------------------------------
+# ./run lab: students see no grading tools
+# ------------------------------------------------------------------------------------------
+def _start(cmd, cwd, tmp_path, name):
+    """Start a JupyterLab server; (process, base URL, token, log path)."""
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ)
+    env.pop("JUPYTER_CONFIG_PATH", None)
+    for key, sub in (("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+                     ("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                     ("JUPYTERLAB_SETTINGS_DIR", "settings")):
+        env[key] = str(tmp_path / name / sub)
+    log_path = tmp_path / f"{name}.log"
+    args = [*cmd, "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0", "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    log = open(log_path, "w")
+    proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    if not wait_for(f"{base}/api/status?token={token}", 120):
+        _stop(proc)
+        pytest.fail(f"{' '.join(map(str, cmd))} did not start:\n" + log_path.read_text()[-3000:])
+    return proc, base, token, log_path
+
+
+def _stop(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+
+
+def _status(url):
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def _grading_tools(base, token, notebook, tmp_path, name):
+    """What a user sees of nbgrader: (Validate button shown, nbgrader menu items, formgrader status)."""
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(120_000)
+            page.goto(f"{base}/lab/tree/{notebook}?token={token}&reset")
+            page.wait_for_selector(".jp-NotebookPanel-toolbar", timeout=180_000)
+            page.wait_for_timeout(3000)  # let every extension add its toolbar items and menus
+            accept_dialogs(page)
+            toolbar = page.locator(".jp-NotebookPanel-toolbar").first.inner_text()
+            menus = " ".join(page.locator(".lm-MenuBar-itemLabel").all_inner_texts())
+            found = [m for m in ("Nbgrader", "Formgrader", "Assignment List", "Course List")
+                     if m.lower() in menus.lower()]
+            for menu in page.locator(".lm-MenuBar-itemLabel").all():  # open each menu, read its items
+                menu.click()
+                page.wait_for_timeout(200)
+                items = " ".join(page.locator(".lm-Menu-itemLabel").all_inner_texts())
+                found += [m for m in ("Formgrader", "Assignment List", "Course List", "Create assignment",
+                                      "Validate") if m.lower() in items.lower() and m not in found]
+                page.keyboard.press("Escape")
+            page.screenshot(path=str(tmp_path / f"{name}.png"))
+        finally:
+            browser.close()
+    return "Validate" in toolbar, found, _status(f"{base}/formgrader?token={token}")
+
+
+def test_students_lab_shows_no_grading_tools(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    name = "01_neuron_models.ipynb"
+    shutil.copy(REPO / "exercises" / name, work / name)
+    extra = ["--allow-root"] if hasattr(os, "getuid") and os.getuid() == 0 else []
+    # the control: a plain JupyterLab in the same environment shows nbgrader's tools, so the
+    # selectors below do find them when they are there
+    proc, base, token, log = _start([str(Path(sys.executable).with_name("jupyter")), "lab",
+                                     f"--ServerApp.root_dir={work}", *extra], work, tmp_path, "plain")
+    try:
+        validate, menus, formgrader = _grading_tools(base, token, name, tmp_path, "plain")
+    finally:
+        _stop(proc)
+    assert validate and menus and formgrader != 404, (validate, menus, formgrader, log.read_text()[-2000:])
+
+    # ./run lab on a folder (a bundle, say), called from another folder: none of them
+    proc, base, token, log = _start([str(REPO / "run"), "lab", "work"], tmp_path, tmp_path, "student")
+    try:
+        validate, menus, formgrader = _grading_tools(base, token, name, tmp_path, "student")
+    finally:
+        _stop(proc)
+    assert not validate, "the students' JupyterLab shows nbgrader's Validate button"
+    assert not menus, f"the students' JupyterLab shows nbgrader's menus: {menus}"
+    assert formgrader == 404, f"the students' server answers /formgrader ({formgrader})"
+
+
+def test_run_lab_serves_the_repository_opened_at_the_exercises(tmp_path):
+    """Without a folder, ./run lab serves the repository, so an exercise's link to
+    ../chapters/... opens the chapter notebook; the default page is the exercises/ folder."""
+    proc, base, token, log = _start([str(REPO / "run"), "lab"], tmp_path, tmp_path, "default")
+    try:
+        assert _status(f"{base}/api/contents/chapters/01_neuron_models.ipynb?content=0&token={token}") == 200
+        assert _status(f"{base}/api/contents/exercises?content=0&token={token}") == 200
+        with urllib.request.urlopen(f"{base}/?token={token}", timeout=30) as response:
+            assert "/lab/tree/exercises" in response.url, response.url
+        assert _status(f"{base}/formgrader?token={token}") == 404
+    finally:
+        _stop(proc)

@@ -319,10 +319,10 @@ def test_large_finite_input_is_not_mistaken_for_nonfinite():
     X = np.full((5, 3), 3e38, dtype=np.float32)        # finite; the float32 sum overflows
     with warnings.catch_warnings():
         warnings.simplefilter("error")                   # the check itself stays quiet
-        assert net._check_input(X) is not None
+        assert net._inputs(X) is not None
     X[3, 2] = np.inf
     with pytest.raises(NonFiniteError, match="row 3"):
-        net._check_input(X)
+        net._inputs(X)
 
 
 def test_mse_target_shape():
@@ -539,3 +539,73 @@ def test_mse_through_other_output_activations(output):
         lambda s: Network([4, 6, 3], activation="tanh", output=output, loss="mse",
                           dtype=np.float64, seed=s), "mse")
     assert max(check_network_gradients(net, X, Y).values()) < TOL
+
+
+# ------------------------------------------------------------------------------------------
+# training arguments and labels: a clear error for each bad value
+# ------------------------------------------------------------------------------------------
+def _tiny():
+    X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
+    return Network([2, 4, 2], activation="tanh", seed=0), X, np.array([0, 1, 1, 0])
+
+
+@pytest.mark.parametrize("kwargs, error, text", [
+    ({"batch_size": 0}, ValueError, "batch_size must be a whole number >= 1; got 0"),
+    ({"batch_size": -1}, ValueError, "batch_size must be a whole number >= 1; got -1"),
+    ({"batch_size": 2.5}, TypeError, "batch_size must be a whole number"),
+    ({"batch_size": True}, TypeError, "batch_size must be a whole number"),
+    ({"lr": float("nan")}, ValueError, "lr must be a finite number; got nan"),
+    ({"lr": float("inf")}, ValueError, "lr must be a finite number; got inf"),
+    ({"lr": -0.1}, ValueError, "lr must be >= 0; got -0.1"),
+    ({"lr": "0.1"}, TypeError, "lr must be a number"),
+    ({"momentum": 1.0}, ValueError, "momentum must be in [0, 1); got 1"),
+    ({"momentum": -0.5}, ValueError, "momentum must be in [0, 1); got -0.5"),
+    ({"momentum": float("nan")}, ValueError, "momentum must be a finite number"),
+    ({"epochs": -1}, ValueError, "epochs must be a whole number >= 0; got -1"),
+    ({"eval_every": 0}, ValueError, "eval_every must be a whole number >= 1; got 0"),
+])
+def test_fit_rejects_bad_arguments_by_name(kwargs, error, text):
+    net, X, y = _tiny()
+    before = [p.copy() for _, p in net.parameters()]
+    with pytest.raises(error) as info:
+        net.fit(X, y, progress=False, **kwargs)
+    assert text in str(info.value)
+    assert all(np.array_equal(a, p) for a, (_, p) in zip(before, net.parameters())), "fit trained anyway"
+
+
+def test_step_rejects_a_non_finite_learning_rate():
+    net, X, y = _tiny()
+    net.loss(X, y)
+    net.backward()
+    with pytest.raises(ValueError, match="lr must be a finite number; got nan"):
+        net.step(lr=float("nan"))
+
+
+def test_good_arguments_still_train():
+    net, X, y = _tiny()
+    hist = net.fit(X, y, epochs=np.int64(2), batch_size=np.int64(2), lr=np.float32(0.1), momentum=0,
+                   progress=False, X_val=X, y_val=y, eval_every=1)
+    assert len(hist["loss"]) == 4 and hist["val_step"] == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("labels, error, text", [
+    (np.array([0, 1, 2, 0]), LabelError, "labels must lie in 0..1 for 2 output(s); got values from 0 to 2"),
+    (np.array([0, -1, 1, 0]), LabelError, "labels must lie in 0..1"),
+    (np.array([0.0, 0.5, 1.0, 0.0]), LabelError, "whole numbers"),
+    (np.array(["a", "b", "a", "b"]), LabelError, "integers"),
+    (np.array([0, 1, 1]), ShapeError, "labels must have shape (4,)"),
+])
+def test_accuracy_rejects_labels_that_loss_rejects(labels, error, text):
+    net, X, _ = _tiny()
+    with pytest.raises(error) as info:
+        net.accuracy(X, labels)
+    assert text in str(info.value)
+    with pytest.raises((LabelError, ShapeError)):
+        net.loss(X, labels)
+
+
+def test_accuracy_accepts_labels_and_one_hot_rows_alike():
+    net, X, y = _tiny()
+    a = net.accuracy(X, y)
+    assert a == net.accuracy(X, np.eye(2)[y]) == net.accuracy(X, y.astype(float))
+    assert 0.0 <= a <= 1.0

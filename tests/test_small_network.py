@@ -11,7 +11,8 @@ import pytest  # noqa: E402
 from actbook.activations import get  # noqa: E402
 from actbook.gradcheck import numerical_gradient, relative_error  # noqa: E402
 from actbook.network import Network  # noqa: E402
-from actbook.small_network import (PARAM_NAMES, SmallNetwork, path_sum_gradient,  # noqa: E402
+from actbook.path_sums import path_sum_gradient  # noqa: E402
+from actbook.small_network import (PARAM_NAMES, SmallNetwork,  # noqa: E402
                                    render_step)
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "swish", "elu"]

@@ -5,6 +5,9 @@ Run ``python -m actbook.course --help``.  Commands:
 exercises        generate ``exercises/NN_slug.ipynb`` from ``solutions/NN_slug.ipynb``
 check            execute a student's exercise notebook and report each exercise
 bundle           package chosen chapters' exercise notebooks for students
+nbgrader-source  put chapters' solutions, with nbgrader's cell metadata, into a course folder
+wrong-answers    try every exercise's check on its stored right and wrong answers
+launch-cells     write the setup cell (fetches the book on Colab) into the notebooks
 student-edition  build the book without its Solutions part
 print            build a single-page HTML of the book and print it to PDF
 

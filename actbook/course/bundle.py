@@ -5,7 +5,8 @@ A bundle is what an instructor hands to students for the chosen chapters::
     README.md              how to install, open, check and hand in
     requirements.txt       what the notebooks need (a subset of the book's requirements)
     pyproject.toml         so that `pip install .` also works
-    01_neuron_models.ipynb the exercise notebooks (generated from solutions/)
+    01_neuron_models.ipynb the exercise notebooks (generated from solutions/), their links to
+                           the chapters pointing at the published book (book_url in _config.yml)
     actbook/               the book's package, so `import actbook` works beside the notebooks
     data/                  the stored data files the notebooks mention, if any
 
@@ -22,10 +23,14 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import nbformat
+
 from .generate import resolve_solutions
+from .launch import book_url
 from .notebooks import REPO, read, title
 
-STUDENT_PACKAGES = ("numpy", "matplotlib", "ipywidgets", "ipykernel", "scikit-learn", "tqdm", "jupyterlab")
+STUDENT_PACKAGES = ("numpy", "matplotlib", "ipywidgets", "ipykernel", "scikit-learn", "scipy", "tqdm",
+                    "jupyterlab")
 LEFT_OUT_OF_PACKAGE = ("course",)  # instructor tooling: needs solutions/, which students do not get
 
 
@@ -109,11 +114,31 @@ def _data_files(notebooks, repo: Path) -> list[Path]:
     return found
 
 
+LINK = re.compile(r"\]\(\.\./(chapters|solutions|exercises)/(\d\d_[a-z0-9_]+)\.ipynb(#[^)\s]*)?\)")
+
+
+def link_to_book(nb, base: str):
+    """The notebook with its links to the repository's other notebooks (``../chapters/03_x.ipynb``)
+    pointing at the published book (``<base>chapters/03_x.html``): in a bundle the chapters are
+    not beside the exercises."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = LINK.sub(lambda m: f"]({base}{m[1]}/{m[2]}.html{m[3] or ''})", cell.source)
+    return nb
+
+
 def plan(chapters, repo: Path = REPO) -> dict:
     """{relative path in the bundle: bytes} for the chosen chapters."""
     repo = Path(repo)
     files: dict[str, bytes] = {}
     names, notebooks = [], []
+    try:
+        base = book_url(repo)
+    except (OSError, ValueError):  # no _config.yml, or no book_url in it: links stay as they are
+        base = None
     for solution in resolve_solutions(chapters, repo):
         exercise = repo / "exercises" / solution.name
         if not exercise.exists():
@@ -121,7 +146,10 @@ def plan(chapters, repo: Path = REPO) -> dict:
         nb = read(exercise)
         notebooks.append(nb)
         names.append((solution.stem, re.sub(r"^Exercises:\s*", "", title(nb)) or solution.stem))
-        files[exercise.name] = exercise.read_bytes()
+        if base is not None and any(LINK.search(c.source) for c in nb.cells if c.cell_type == "markdown"):
+            files[exercise.name] = (nbformat.writes(link_to_book(nb, base)) + "\n").encode()
+        else:
+            files[exercise.name] = exercise.read_bytes()
     package = repo / "actbook"
     for path in sorted(package.rglob("*.py")):
         rel = path.relative_to(package)

@@ -171,7 +171,9 @@ def prerequisites(nb) -> list[str]:
     if text is None:
         return []
     stems = []
-    for target in re.findall(r"\]\(([^)\s]+)\)", text) + re.findall(r"\{doc\}`[^`<]*<?([^`>]+)>?`", text):
+    # {doc}`target` or {doc}`title <target>`
+    docs = [m[0] or m[1] for m in re.findall(r"\{doc\}`(?:[^`<]*<([^`>]+)>|([^`<>]+))`", text)]
+    for target in re.findall(r"\]\(([^)\s]+)\)", text) + docs:
         stem = Path(target.split("#")[0]).stem
         if STEM.match(stem) and stem not in stems:
             stems.append(stem)
