@@ -35,25 +35,26 @@ import numpy as np
 __all__ = ["BatchNorm", "Dense"]
 
 
-def _batch_sum_mean(x):
-    """``(x.sum(axis=0), x.mean(axis=0))``: the same numbers as numpy's methods (the sum, then
-    a division by the count), without their per-call overhead; the engine's hot path."""
-    total = np.add.reduce(x, axis=0)
-    return total, np.true_divide(total, np.intp(x.shape[0]), out=np.empty_like(total),
-                                 casting="unsafe")
+def _swap_product(n_rows: int, n_out: int, dtype) -> bool:
+    """Whether :meth:`Dense.forward` computes ``a_prev @ W.T`` as ``(W @ a_prev.T).T``: the
+    same product, which OpenBLAS computes faster in float32 for a batch of at most half as
+    many rows as the layer has outputs (``benchmarks/bench_forward_product.py`` measures
+    both ways). Its last bits may differ on some BLAS kernels, as they differ from kernel to
+    kernel anyway."""
+    return dtype == np.float32 and 2 * n_rows <= n_out
 
 
 def _batch_mean_var(z):
-    """``(z.mean(axis=0), z.var(axis=0))`` as numpy computes them (the mean once), without
-    their per-call overhead; the engine's hot path."""
+    """``(z.mean(axis=0), z.var(axis=0), z - mean)``: numpy's numbers (the same steps as its
+    ``mean`` and ``var``, the mean computed once), without their per-call overhead; the
+    engine's hot path."""
     n = np.intp(z.shape[0])
     mean = np.add.reduce(z, axis=0, keepdims=True)
     np.true_divide(mean, n, out=mean, casting="unsafe")
-    x = np.subtract(z, mean)
-    np.square(x, out=x)
-    var = np.add.reduce(x, axis=0)
+    centred = np.subtract(z, mean)
+    var = np.add.reduce(np.square(centred), axis=0)
     np.true_divide(var, n, out=var, casting="unsafe")
-    return mean[0], var
+    return mean[0], var, centred
 
 
 class BatchNorm:
@@ -81,7 +82,7 @@ class BatchNorm:
 
     def forward(self, z_lin: np.ndarray, training: bool) -> np.ndarray:
         if training:
-            mean, var = _batch_mean_var(z_lin)
+            mean, var, centred = _batch_mean_var(z_lin)
             w = self.momentum  # the new batch's weight in the averages
             N = z_lin.shape[0]
             self.running_mean = (1 - w) * self.running_mean + w * mean
@@ -89,10 +90,10 @@ class BatchNorm:
             self.running_var = ((1 - w) * self.running_var
                                 + w * var * (N / max(N - 1, 1)))
         else:
-            mean, var = self.running_mean, self.running_var
+            var, centred = self.running_var, z_lin - self.running_mean
         self.training = training
         self.inv_std = 1.0 / np.sqrt(var + self.eps)
-        self.z_hat = (z_lin - mean) * self.inv_std
+        self.z_hat = centred * self.inv_std
         return self.gamma * self.z_hat + self.beta
 
     def backward(self, delta: np.ndarray) -> np.ndarray:
@@ -106,17 +107,17 @@ class BatchNorm:
             delta_lin = (gamma * inv_std
                          * (g - mean(g) - z_hat * mean(g * z_hat)))
 
-        (the two means remove what flows back through ``mean`` and ``var``).
+        (the two means remove what flows back through ``mean`` and ``var``; they are also
+        the gradients of ``beta`` and ``gamma``, so each is computed once).
         """
         N = delta.shape[0]
-        sum_gz, mean_gz = _batch_sum_mean(delta * self.z_hat)
-        sum_g, mean_g = _batch_sum_mean(delta)
-        self.grad_gamma = sum_gz / N
-        self.grad_beta = sum_g / N
+        # the batch means of delta * z_hat and of delta: the gradients of gamma and beta
+        self.grad_gamma = np.add.reduce(delta * self.z_hat, axis=0) / N
+        self.grad_beta = np.add.reduce(delta, axis=0) / N
         if not self.training:
             return delta * (self.gamma * self.inv_std)
         return ((self.gamma * self.inv_std)
-                * (delta - mean_g - self.z_hat * mean_gz))
+                * (delta - self.grad_beta - self.z_hat * self.grad_gamma))
 
 
 class Dense:
@@ -153,7 +154,10 @@ class Dense:
         """``z = a_prev @ W.T + b`` (then batch norm, if any),
         ``a = phi(z)`` (+ ``a_prev``); chapter 2."""
         self.a_prev = a_prev
-        z = a_prev @ self.W.T
+        if _swap_product(a_prev.shape[0], self.W.shape[0], self.W.dtype):
+            z = np.ascontiguousarray((self.W @ a_prev.T).T)
+        else:
+            z = a_prev @ self.W.T
         # in place: the product is a new array, so no second (N, n_z)
         # array is made
         z += self.b
@@ -199,23 +203,28 @@ class Dense:
         return delta @ self.W if need_grad_input else None
 
     # parameters and their gradients, by name (used by the optimiser and gradient checks)
+    def parameters_and_gradients(self) -> list:
+        """``[(name, array, gradient), ...]`` for every trainable array, the arrays themselves
+        (not copies): ``W`` and ``b``; with batch norm ``W``, ``gamma`` and ``beta`` (``beta``
+        replaces ``b``, whose gradient is then exactly zero); then learned activation
+        parameters. What the update of chapter 2 walks through."""
+        if self.bn is None:
+            out = [("W", self.W, self.grad_W), ("b", self.b, self.grad_b)]
+        else:
+            bn = self.bn
+            out = [("W", self.W, self.grad_W), ("gamma", bn.gamma, bn.grad_gamma),
+                   ("beta", bn.beta, bn.grad_beta)]
+        if self.act_params:
+            out += [(k, v, self.grad_params[k]) for k, v in self.act_params.items()]
+        return out
+
     def parameters(self) -> dict:
         """The layer's trainable arrays by name (the arrays themselves, not copies)."""
-        p = {"W": self.W, "b": self.b}
-        if self.bn is not None:  # beta replaces b, whose gradient is then exactly zero
-            del p["b"]
-            p.update(gamma=self.bn.gamma, beta=self.bn.beta)
-        p.update(self.act_params)
-        return p
+        return {k: v for k, v, _ in self.parameters_and_gradients()}
 
     def gradients(self) -> dict:
         """Gradients of the batch-mean loss, with the same names as :meth:`parameters`."""
-        g = {"W": self.grad_W, "b": self.grad_b}
-        if self.bn is not None:
-            del g["b"]
-            g.update(gamma=self.bn.grad_gamma, beta=self.bn.grad_beta)
-        g.update(self.grad_params)
-        return g
+        return {k: g for k, _, g in self.parameters_and_gradients()}
 
     def __repr__(self):
         extras = [s for s, on in (("batch norm", self.bn is not None),

@@ -265,9 +265,8 @@ class Network:
 
     def _parameters_and_gradients(self):
         for i, layer in enumerate(self.layers):
-            grads = layer.gradients()
-            for k, theta in layer.parameters().items():
-                yield (i, k), theta, grads[k]
+            for k, theta, g in layer.parameters_and_gradients():
+                yield (i, k), theta, g
 
     def _clip(self, clip_value, clip_norm, clip_ord):
         """Clip every gradient in place (chapter 8); the global norm before

@@ -466,18 +466,31 @@ def _light_checks(page, page_url, site, axe_source) -> list[str]:
     return problems
 
 
+# resolves once the page has drawn twice more and no CSS transition or animation is running
+# (the theme's colour transitions after a switch of mode, a layout after a resize)
+_SETTLED = """() => new Promise(resolve => {
+    const deadline = performance.now() + 10000;
+    const check = () => {
+        const running = document.getAnimations().some(a => a.playState === 'running');
+        if (!running || performance.now() > deadline) resolve(!running);
+        else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(() => requestAnimationFrame(check));
+})"""
+
+
 def _dark_and_phone_checks(page, axe_source) -> list[str]:
     page.evaluate("() => { document.documentElement.dataset.theme = 'dark';"
                   " document.documentElement.dataset.mode = 'dark'; }")
-    page.wait_for_timeout(700)    # the theme's colour transitions
-    problems = [f"dark mode: {p}" for p in page.evaluate(_DARK_FIGURES)]
+    problems = [] if page.evaluate(_SETTLED) else ["dark mode: transitions still running after 10 s"]
+    problems += [f"dark mode: {p}" for p in page.evaluate(_DARK_FIGURES)]
     contrast = [v for v in _axe(page, axe_source, {"runOnly": ["color-contrast"]})
                 if v["impact"] in AXE_FAILING]
     problems += [f"dark mode: {line}" for line in _axe_report(contrast)]
     page.evaluate("() => { document.documentElement.dataset.theme = 'light';"
                   " document.documentElement.dataset.mode = 'light'; }")
     page.set_viewport_size({"width": 400, "height": 800})
-    page.wait_for_timeout(300)
+    page.evaluate(_SETTLED)
     problems += [f"at 400 px: {p}" for p in page.evaluate(_PHONE_WIDTH)]
     return problems
 
@@ -571,8 +584,8 @@ def _ink(image, rect) -> float:
     if x1 <= x0 or y1 <= y0:
         return 0.0
     crop = image.convert("L").crop((x0, y0, x1, y1))
-    pixels = list(crop.getdata())
-    return sum(p < 110 for p in pixels) / max(1, len(pixels))
+    histogram = crop.histogram()  # 256 counts of grey levels
+    return sum(histogram[:110]) / max(1, sum(histogram))
 
 
 @pytest.mark.parametrize("width", [1280, 1600])
