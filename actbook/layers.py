@@ -37,11 +37,11 @@ __all__ = ["BatchNorm", "Dense"]
 
 def _swap_product(n_rows: int, n_out: int, dtype) -> bool:
     """Whether :meth:`Dense.forward` computes ``a_prev @ W.T`` as ``(W @ a_prev.T).T``: the
-    same product, which OpenBLAS computes faster in float32 for a batch of at most half as
-    many rows as the layer has outputs (``benchmarks/bench_forward_product.py`` measures
-    both ways). Its last bits may differ on some BLAS kernels, as they differ from kernel to
-    kernel anyway."""
-    return dtype == np.float32 and 2 * n_rows <= n_out
+    same product, which OpenBLAS computes faster in float32 for a batch of fewer than half as
+    many rows as the layer has outputs (``benchmarks/bench_forward_product.py`` measures both
+    ways). Its last bits may differ on some BLAS kernels, as they differ from kernel to kernel
+    anyway."""
+    return dtype == np.float32 and 2 * n_rows < n_out
 
 
 def _batch_mean_var(z):

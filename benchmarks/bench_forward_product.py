@@ -1,7 +1,7 @@
 """Which way should a dense layer compute ``a_prev @ W.T``? (chapter 2)
 
 ``Dense.forward`` computes the product as ``(W @ a_prev.T).T`` (made contiguous) in float32
-when the batch has at most half as many rows as the layer has outputs, and as
+when the batch has fewer than half as many rows as the layer has outputs, and as
 ``a_prev @ W.T`` otherwise (``actbook.layers._swap_product``). This
 script times both ways side by side, in one run, for the shapes the book's sweeps multiply
 (training batches of 32 and evaluation batches, float32 and float64), reports whether they
