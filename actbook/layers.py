@@ -35,13 +35,15 @@ import numpy as np
 __all__ = ["BatchNorm", "Dense"]
 
 
-def _swap_product(n_rows: int, n_out: int, dtype) -> bool:
-    """Whether :meth:`Dense.forward` computes ``a_prev @ W.T`` as ``(W @ a_prev.T).T``: the
-    same product, which OpenBLAS computes faster in float32 for a batch of fewer than half as
-    many rows as the layer has outputs (``benchmarks/bench_forward_product.py`` measures both
-    ways). Its last bits may differ on some BLAS kernels, as they differ from kernel to kernel
-    anyway."""
-    return dtype == np.float32 and 2 * n_rows < n_out
+def _times_w_transposed(a, W):
+    """``a @ W.T``, the forward product of :meth:`Dense.forward`. In float32, for a batch of
+    fewer than half as many rows as ``W`` has, it is computed as ``(W @ a.T).T``: the same
+    product, which OpenBLAS computes faster there (``benchmarks/bench_forward_product.py``
+    times both ways); its last bits may differ on some BLAS kernels, as they differ from
+    kernel to kernel anyway."""
+    if W.dtype == np.float32 and 2 * a.shape[0] < W.shape[0]:
+        return np.ascontiguousarray((W @ a.T).T)
+    return a @ W.T
 
 
 def _batch_mean_var(z):
@@ -82,6 +84,7 @@ class BatchNorm:
 
     def forward(self, z_lin: np.ndarray, training: bool) -> np.ndarray:
         if training:
+            # z_lin.mean(axis=0), z_lin.var(axis=0) and z_lin - mean
             mean, var, centred = _batch_mean_var(z_lin)
             w = self.momentum  # the new batch's weight in the averages
             N = z_lin.shape[0]
@@ -107,11 +110,13 @@ class BatchNorm:
             delta_lin = (gamma * inv_std
                          * (g - mean(g) - z_hat * mean(g * z_hat)))
 
-        (the two means remove what flows back through ``mean`` and ``var``; they are also
-        the gradients of ``beta`` and ``gamma``, so each is computed once).
+        (the two means remove what flows back through ``mean`` and
+        ``var``; they are also the gradients of ``beta`` and ``gamma``,
+        so each is computed once).
         """
         N = delta.shape[0]
-        # the batch means of delta * z_hat and of delta: the gradients of gamma and beta
+        # the batch means of delta * z_hat and of delta, which are the
+        # gradients of gamma and beta
         self.grad_gamma = np.add.reduce(delta * self.z_hat, axis=0) / N
         self.grad_beta = np.add.reduce(delta, axis=0) / N
         if not self.training:
@@ -154,10 +159,7 @@ class Dense:
         """``z = a_prev @ W.T + b`` (then batch norm, if any),
         ``a = phi(z)`` (+ ``a_prev``); chapter 2."""
         self.a_prev = a_prev
-        if _swap_product(a_prev.shape[0], self.W.shape[0], self.W.dtype):
-            z = np.ascontiguousarray((self.W @ a_prev.T).T)
-        else:
-            z = a_prev @ self.W.T
+        z = _times_w_transposed(a_prev, self.W)  # a_prev @ W.T
         # in place: the product is a new array, so no second (N, n_z)
         # array is made
         z += self.b
@@ -199,7 +201,7 @@ class Dense:
         # the smaller array
         scaled = delta * (1.0 / N)
         self.grad_W = scaled.T @ self.a_prev
-        self.grad_b = np.add.reduce(scaled, axis=0)  # scaled.sum(axis=0), without its overhead
+        self.grad_b = np.add.reduce(scaled, axis=0)  # scaled.sum(axis=0)
         return delta @ self.W if need_grad_input else None
 
     # parameters and their gradients, by name (used by the optimiser and gradient checks)

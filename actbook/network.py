@@ -244,10 +244,6 @@ class Network:
         without ``clip_norm``).
         """
         check_step_args(lr, momentum)
-        return self._update(lr, momentum, clip_norm, clip_value, clip_ord)
-
-    def _update(self, lr, momentum, clip_norm, clip_value, clip_ord):
-        """:meth:`step` with its arguments already checked (``fit`` checks them once)."""
         norm = self._clip(clip_value, clip_norm, clip_ord)
         for key, theta, g in self._parameters_and_gradients():
             if momentum:  # v <- rho v - lr g, then theta <- theta + v
@@ -380,7 +376,7 @@ class Network:
                         hist["diverged_message"] = msg
                         return hist
                     self.backward()
-                    norm = self._update(lr, momentum, clip_norm, clip_value, clip_ord)
+                    norm = self.step(lr, momentum, clip_norm, clip_value, clip_ord)
                     losses.append(loss)
                     if callback is not None:
                         self.training = False  # diagnostics see the network as it is used
