@@ -609,3 +609,59 @@ def test_accuracy_accepts_labels_and_one_hot_rows_alike():
     a = net.accuracy(X, y)
     assert a == net.accuracy(X, np.eye(2)[y]) == net.accuracy(X, y.astype(float))
     assert 0.0 <= a <= 1.0
+
+
+# ------------------------------------------------------------------------------------------
+# the engine's hot-path helpers compute what they stand for
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("n, n_in, n_out, dtype", [
+    (32, 784, 128, np.float32),   # computed as (W @ a.T).T
+    (32, 64, 64, np.float32),     # as a @ W.T (batch not below half the width)
+    (2000, 784, 128, np.float32),
+    (32, 784, 128, np.float64),   # float64: always a @ W.T
+    (1, 5, 3, np.float32),        # a single example: (W @ a.T).T
+])
+def test_forward_product_is_a_times_w_transposed(n, n_in, n_out, dtype):
+    from actbook.layers import _times_w_transposed
+
+    rng = np.random.default_rng(n + n_in)
+    a = rng.standard_normal((n, n_in)).astype(dtype)
+    W = rng.standard_normal((n_out, n_in)).astype(dtype)
+    a0, W0 = a.copy(), W.copy()
+    got = _times_w_transposed(a, W)
+    assert got.shape == (n, n_out) and got.dtype == dtype and got.flags.c_contiguous
+    exact = a.astype(np.float64) @ W.astype(np.float64).T
+    tol = 1e-4 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(got, exact, rtol=tol, atol=tol * np.abs(exact).max())
+    got += 1.0  # a fresh array: adding the bias in place touches neither input
+    assert np.array_equal(a, a0) and np.array_equal(W, W0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [1, 2, 32, 257])
+def test_batch_mean_var_are_numpys(dtype, n):
+    from actbook.layers import _batch_mean_var
+
+    rng = np.random.default_rng(n)
+    z = (rng.standard_normal((n, 17)) * 30 + 5).astype(dtype)
+    mean, var, centred = _batch_mean_var(z)
+    # the same steps as numpy's mean and var: the same numbers, bit for bit
+    assert np.array_equal(mean, z.mean(axis=0)) and np.array_equal(var, z.var(axis=0))
+    assert np.array_equal(centred, z - z.mean(axis=0))
+    assert mean.dtype == var.dtype == centred.dtype == dtype
+
+
+def test_layer_parameters_and_gradients_agree_with_the_dicts():
+    net = Network([4, 5, 3], activation="prelu", batch_norm=True, learn_activation_params=True,
+                  seed=0)
+    X = np.random.default_rng(0).standard_normal((8, 4))
+    net.loss(X, np.arange(8) % 3)
+    net.backward()
+    for layer in net.layers:
+        triples = layer.parameters_and_gradients()
+        assert [k for k, _, _ in triples] == list(layer.parameters()) == list(layer.gradients())
+        for k, theta, g in triples:
+            assert theta is layer.parameters()[k] and g is layer.gradients()[k]
+            assert theta.shape == g.shape
+    hidden = [k for k, _, _ in net.layers[0].parameters_and_gradients()]
+    assert hidden[:3] == ["W", "gamma", "beta"] and "b" not in hidden and len(hidden) == 4
