@@ -18,7 +18,7 @@ For every run the sweep records:
   CPU time of the training thread;
 * the fraction of dead hidden units at the end (derivative zero on every training digit).
 
-The whole sweep runs on one BLAS thread (it sets the limit itself) and takes about 7 minutes
+The whole sweep runs on one BLAS thread (it sets the limit itself) and takes about 6.5 minutes
 of CPU time on the machine that stored it (``mnist_sweep.json`` records the time).
 
     python -m actbook.sweeps.mnist --out DIR                  # the whole sweep into DIR
