@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import gradient_flow as _gradient_flow
 from ..data import load_digits
 from ..network import Network
 
@@ -23,15 +24,9 @@ __all__ = ["INITS", "VARIANTS", "standardised_digits", "network", "train", "seed
            "check_choices", "main", "parser", "out_folder", "each", "Timer",
            "progress_line"]
 
-#: Initialisations by name: the engine's, and two naive fixed standard deviations that
-#: ignore the width of the layer.
-INITS = {
-    "normal-0.01": dict(init="normal", init_scale=0.01),
-    "normal-1": dict(init="normal", init_scale=1.0),
-    "lecun": dict(init="lecun"),
-    "xavier": dict(init="xavier"),
-    "he": dict(init="he"),
-}
+#: Initialisations by name (the engine's, and two naive fixed standard deviations that
+#: ignore the width of the layer): chapter 7's table, :data:`actbook.gradient_flow.INITS`.
+INITS = _gradient_flow.INITS
 
 #: The remedies of chapter 8 as options of :class:`~actbook.network.Network`.
 #: ``batch_norm+residual`` puts the normalisation inside the residual branch:
